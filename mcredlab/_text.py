@@ -1,0 +1,48 @@
+"""Bilingual text: every learner-facing string exists in English and Japanese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Lang = Literal["en", "ja"]
+LANGS: tuple[Lang, ...] = ("en", "ja")
+
+
+def check_lang(lang: str) -> Lang:
+    """Return ``lang`` if it is a supported language, else raise ``ValueError``."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Text:
+    """One piece of learner-facing text in every supported language.
+
+    >>> Text(en="Bucket {bucket}", ja="バケット {bucket}").format(bucket="b").ja
+    'バケット b'
+    """
+
+    en: str
+    ja: str
+
+    def __post_init__(self) -> None:
+        for lang in LANGS:
+            if not getattr(self, lang).strip():
+                raise ValueError(f"text has no {lang} version: {self!r}")
+
+    def __call__(self, lang: str) -> str:
+        return str(getattr(self, check_lang(lang)))
+
+    def format(self, **values: Any) -> Text:
+        """Fill ``{name}`` placeholders in every language."""
+        return Text(en=self.en.format(**values), ja=self.ja.format(**values))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"en": self.en, "ja": self.ja}
+
+
+def same(text: str) -> Text:
+    """Text that reads the same in every language (a name, a number, a URL)."""
+    return Text(en=text, ja=text)

@@ -1,0 +1,113 @@
+"""Run a lab's criteria against a target and report each one: what was checked, expected and found."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import botocore.exceptions
+
+from mcredlab._text import Lang, Text
+from mcredlab.lab import Context, Criterion, Lab
+from mcredlab.target import Aws, translate_connection_errors
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """The outcome of one criterion, with its texts already filled in from the lab's context."""
+
+    id: str
+    passed: bool
+    expected: Text
+    looked_at: Text
+    found: Text
+    hint: Text
+
+    def message(self, lang: Lang = "en") -> str:
+        if lang == "ja":
+            return f"{self.looked_at.ja}を確認しました。期待: {self.expected.ja}。結果: {self.found.ja}。"
+        return f"Checked {self.looked_at.en}: expected {self.expected.en}; found {self.found.en}."
+
+    def to_json(self, lang: Lang = "en") -> dict[str, Any]:
+        return {"id": self.id, "passed": self.passed, "message": self.message(lang), "hint": self.hint(lang)}
+
+    def to_record(self) -> dict[str, Any]:
+        texts = {name: getattr(self, name).to_dict() for name in ("expected", "looked_at", "found", "hint")}
+        return {"id": self.id, "passed": self.passed, **texts}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> CriterionResult:
+        texts = {name: Text(**record[name]) for name in ("expected", "looked_at", "found", "hint")}
+        return cls(id=record["id"], passed=bool(record["passed"]), **texts)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every criterion's result for one press of Check."""
+
+    lab_id: str
+    results: tuple[CriterionResult, ...]
+    checked_at: float = field(default_factory=time.time)
+    lang: Lang = "en"
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def failed_ids(self) -> list[str]:
+        return [r.id for r in self.results if not r.passed]
+
+    def in_language(self, lang: Lang) -> Report:
+        return replace(self, lang=lang)
+
+    def to_json(self, lang: Lang | None = None) -> dict[str, Any]:
+        lang = lang or self.lang
+        return {"lab": self.lab_id, "passed": self.passed, "criteria": [r.to_json(lang) for r in self.results]}
+
+    def __str__(self) -> str:
+        from mcredlab.render import report_text
+
+        return report_text(self, self.lang)
+
+    def _repr_html_(self) -> str:
+        from mcredlab.render import report_html
+
+        return report_html(self, self.lang)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _unexpected(error: botocore.exceptions.ClientError) -> Text:
+    code = error.response.get("Error", {}).get("Code", "Error")
+    detail = error.response.get("Error", {}).get("Message", "")
+    return Text(en=f"the request failed with {code} ({detail})", ja=f"リクエストが {code} で失敗しました（{detail}）")
+
+
+def check_one(criterion: Criterion, aws: Aws, ctx: Context) -> CriterionResult:
+    """Run one criterion. A refused request is a failed criterion; an unreachable target raises."""
+    try:
+        finding = criterion.check(aws, ctx)
+        ok, found = finding.passed, finding.found
+    except botocore.exceptions.ClientError as error:
+        ok, found = False, _unexpected(error)
+    except (botocore.exceptions.BotoCoreError, ConnectionError) as error:
+        learner_error = translate_connection_errors(aws.target)(error)
+        if learner_error is not None:
+            raise learner_error from error
+        raise
+    return CriterionResult(
+        id=criterion.id,
+        passed=ok,
+        expected=criterion.expected.format(**ctx),
+        looked_at=criterion.looked_at.format(**ctx),
+        found=found,
+        hint=criterion.hint.format(**ctx),
+    )
+
+
+def run_check(lab: Lab, aws: Aws, ctx: Context, *, lang: Lang = "en") -> Report:
+    """Check every criterion of ``lab``. ``aws`` should be read-only: checks never change state."""
+    return Report(lab.id, tuple(check_one(c, aws, ctx) for c in lab.criteria), lang=lang)

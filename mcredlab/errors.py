@@ -1,0 +1,142 @@
+"""Errors a learner can act on: one sentence and a next step, in English and Japanese."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mcredlab._text import Lang, Text
+
+
+class LabError(Exception):
+    """A problem that stops mcredlab from doing what was asked; never shown as a traceback."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text
+
+    def message(self, lang: Lang = "en") -> str:
+        return self.text(lang)
+
+
+class EmulatorNotRunning(LabError):
+    def __init__(self, url: str | None = None) -> None:
+        where = f" at {url}" if url else ""
+        super().__init__(
+            Text(
+                en=f"The local AWS emulator is not running{where}: start it with "
+                "`mcredlab emulator start`, then run `mcredlab setup LAB` again.",
+                ja=f"ローカルの AWS エミュレーター{where}が起動していません。"
+                "`mcredlab emulator start` で起動してから、`mcredlab setup LAB` をもう一度実行してください。",
+            )
+        )
+
+
+class EmulatorFailedToStart(LabError):
+    def __init__(self, detail: str, log: str) -> None:
+        super().__init__(
+            Text(
+                en=f"The local AWS emulator did not start ({detail}); see {log} for the reason.",
+                ja=f"ローカルの AWS エミュレーターを起動できませんでした（{detail}）。原因は {log} を確認してください。",
+            )
+        )
+
+
+class EndpointUnreachable(LabError):
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            Text(
+                en=f"Nothing answers at {url}: start that endpoint, or unset AWS_ENDPOINT_URL "
+                "to use the built-in emulator.",
+                ja=f"{url} から応答がありません。そのエンドポイントを起動するか、"
+                "内蔵エミュレーターを使うには AWS_ENDPOINT_URL の設定を解除してください。",
+            )
+        )
+
+
+class NoCredentials(LabError):
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                en="No AWS credentials were found: run `aws configure` (or set AWS_PROFILE) "
+                "for your sandbox account, or use the built-in emulator with `--target emulator`.",
+                ja="AWS の認証情報が見つかりません。サンドボックス用アカウントで `aws configure` を実行する"
+                "（または AWS_PROFILE を設定する）か、`--target emulator` で内蔵エミュレーターを使ってください。",
+            )
+        )
+
+
+class NoRegion(LabError):
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                en="No AWS region is set: set AWS_DEFAULT_REGION (for example us-east-1) and try again.",
+                ja="AWS リージョンが設定されていません。AWS_DEFAULT_REGION（例: us-east-1）を設定して、もう一度実行してください。",
+            )
+        )
+
+
+class WrongRegion(LabError):
+    def __init__(self, lab_id: str, set_up_in: str, now: str) -> None:
+        super().__init__(
+            Text(
+                en=f"Lab {lab_id} was set up in {set_up_in}, but this session uses {now}: "
+                f"set AWS_DEFAULT_REGION={set_up_in}, or run `mcredlab setup {lab_id}` to start over in {now}.",
+                ja=f"ラボ {lab_id} は {set_up_in} に準備されていますが、現在のリージョンは {now} です。"
+                f"AWS_DEFAULT_REGION={set_up_in} を設定するか、`mcredlab setup {lab_id}` で {now} に準備し直してください。",
+            )
+        )
+
+
+class NotSetUp(LabError):
+    def __init__(self, lab_id: str) -> None:
+        super().__init__(
+            Text(
+                en=f"Lab {lab_id} has not been set up on this target yet: run `mcredlab setup {lab_id}` "
+                "(or open its notebook) first.",
+                ja=f"ラボ {lab_id} はまだこの環境に準備されていません。先に `mcredlab setup {lab_id}` を実行する"
+                "（またはノートブックを開く）してください。",
+            )
+        )
+
+
+class UnknownLab(LabError):
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        names = ", ".join(sorted(known))
+        super().__init__(
+            Text(
+                en=f"There is no lab called {name!r}; the labs are: {names} (see `mcredlab list`).",
+                ja=f"{name!r} というラボはありません。利用できるラボ: {names}（`mcredlab list` で一覧を表示できます）。",
+            )
+        )
+
+
+class RealAwsNotAllowed(LabError):
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                en="Real AWS is off by default because labs create resources that may cost money: "
+                "set MCREDLAB_ALLOW_REAL_AWS=1 to use the sandbox account your credentials point to.",
+                ja="ラボはリソースを作成し料金が発生する場合があるため、実際の AWS は既定で無効です。"
+                "認証情報が指すサンドボックス用アカウントを使うには MCREDLAB_ALLOW_REAL_AWS=1 を設定してください。",
+            )
+        )
+
+
+class UnknownTarget(LabError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            Text(
+                en=f"There is no target called {name!r}: use emulator, endpoint or aws.",
+                ja=f"{name!r} というターゲットはありません。emulator、endpoint、aws のいずれかを指定してください。",
+            )
+        )
+
+
+class AwsRequestFailed(LabError):
+    def __init__(self, action: str, detail: str) -> None:
+        super().__init__(
+            Text(
+                en=f"AWS refused to {action}: {detail}. Check the permissions of your credentials and try again.",
+                ja=f"AWS が「{action}」を拒否しました: {detail}。認証情報の権限を確認して、もう一度実行してください。",
+            )
+        )

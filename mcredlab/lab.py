@@ -1,0 +1,182 @@
+"""What a lab is: metadata, task text, setup, criteria, a reference solution and near misses.
+
+A task module builds one :class:`Lab` and registers its parts with decorators, so it reads top to
+bottom as the task::
+
+    lab = Lab(id="s3-static-website", track="serverless", services=("s3",), certs=("SAA",), minutes=15,
+              title=Text(en=..., ja=...), task=Text(en=..., ja=...))
+
+    @lab.setup
+    def setup(aws: Aws) -> Context: ...
+
+    @lab.criterion("index-document", expected=Text(...), looked_at=Text(...), hint=Text(...))
+    def index_document(aws: Aws, ctx: Context) -> Finding: ...
+
+    @lab.solution
+    def solve(aws: Aws, ctx: Context) -> None: ...
+
+    @lab.near_miss("wrong-index", fails="index-document", story=Text(...))
+    def wrong_index(aws: Aws, ctx: Context) -> None: ...
+
+    @lab.alternative("aws-cli", story=Text(...))
+    def with_the_cli(aws: Aws, ctx: Context) -> None: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from mcredlab._text import Text
+from mcredlab.target import Aws
+
+Context = dict[str, str]
+"""Names of the resources a lab's setup provisioned, shown to the learner (``{"bucket": ...}``)."""
+
+TAG_KEY = "mcredlab:lab"
+"""Tag that marks what a lab created; reset deletes only what carries it (or the lab's own names)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a criterion found, and whether that meets it."""
+
+    passed: bool
+    found: Text
+
+
+def passed(en: str, ja: str | None = None) -> Finding:
+    """A finding that meets the criterion; ``ja`` defaults to ``en`` (for names and values)."""
+    return Finding(True, Text(en=en, ja=ja if ja is not None else en))
+
+
+def failed(en: str, ja: str | None = None) -> Finding:
+    """A finding that does not meet the criterion; ``ja`` defaults to ``en``."""
+    return Finding(False, Text(en=en, ja=ja if ja is not None else en))
+
+
+CheckFn = Callable[[Aws, Context], Finding]
+ActFn = Callable[[Aws, Context], None]
+SetupFn = Callable[[Aws], Context]
+F = TypeVar("F", bound=Callable[..., object])
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One requirement of the task. Texts may use ``{context}`` placeholders."""
+
+    id: str
+    expected: Text
+    looked_at: Text
+    hint: Text
+    check: CheckFn
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A plausible wrong solution, applied to fresh state; the criteria in ``fails`` must reject it."""
+
+    id: str
+    fails: tuple[str, ...]
+    story: Text
+    apply: ActFn
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another valid way to reach the goal (AWS CLI, OpenAPI import, console defaults); it must pass."""
+
+    id: str
+    story: Text
+    apply: ActFn
+
+
+@dataclass
+class Lab:
+    """One hands-on task. Build it at module level in ``mcredlab/labs/<id>.py``."""
+
+    id: str
+    track: str
+    services: tuple[str, ...]
+    certs: tuple[str, ...]
+    minutes: int
+    title: Text
+    task: Text
+    criteria: list[Criterion] = field(default_factory=list)
+    near_misses: list[NearMiss] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
+    _setup: SetupFn | None = None
+    _solution: ActFn | None = None
+    _teardown: ActFn | None = None
+
+    # -- registration decorators ---------------------------------------------------------------
+
+    def setup(self, fn: SetupFn) -> SetupFn:
+        """Provision the prerequisites (idempotently) and return their names."""
+        self._setup = fn
+        return fn
+
+    def solution(self, fn: ActFn) -> ActFn:
+        """The reference solution."""
+        self._solution = fn
+        return fn
+
+    def teardown(self, fn: ActFn) -> ActFn:
+        """Delete what the lab created (tagged, or named by the lab), and nothing else."""
+        self._teardown = fn
+        return fn
+
+    def criterion(self, id: str, *, expected: Text, looked_at: Text, hint: Text) -> Callable[[CheckFn], CheckFn]:
+        def register(fn: CheckFn) -> CheckFn:
+            if any(c.id == id for c in self.criteria):
+                raise ValueError(f"lab {self.id} has two criteria called {id!r}")
+            self.criteria.append(Criterion(id, expected, looked_at, hint, fn))
+            return fn
+
+        return register
+
+    def near_miss(self, id: str, *, fails: str | tuple[str, ...], story: Text) -> Callable[[ActFn], ActFn]:
+        targets = (fails,) if isinstance(fails, str) else tuple(fails)
+
+        def register(fn: ActFn) -> ActFn:
+            self.near_misses.append(NearMiss(id, targets, story, fn))
+            return fn
+
+        return register
+
+    def alternative(self, id: str, *, story: Text) -> Callable[[ActFn], ActFn]:
+        def register(fn: ActFn) -> ActFn:
+            self.alternatives.append(Alternative(id, story, fn))
+            return fn
+
+        return register
+
+    # -- use -----------------------------------------------------------------------------------
+
+    def provision(self, aws: Aws) -> Context:
+        if self._setup is None:
+            raise NotImplementedError(f"lab {self.id} has no setup")
+        return self._setup(aws)
+
+    def solve(self, aws: Aws, ctx: Context) -> None:
+        if self._solution is None:
+            raise NotImplementedError(f"lab {self.id} has no reference solution")
+        self._solution(aws, ctx)
+
+    def clean(self, aws: Aws, ctx: Context) -> None:
+        if self._teardown is not None:
+            self._teardown(aws, ctx)
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming what a lab definition is missing or gets wrong."""
+        missing = [name for name, part in (("setup", self._setup), ("solution", self._solution)) if part is None]
+        if not self.criteria:
+            missing.append("criteria")
+        if missing:
+            raise ValueError(f"lab {self.id} has no {', '.join(missing)}")
+        ids = {c.id for c in self.criteria}
+        for miss in self.near_misses:
+            unknown = set(miss.fails) - ids
+            if unknown:
+                raise ValueError(f"near miss {miss.id} of lab {self.id} targets unknown criteria {sorted(unknown)}")

@@ -1,0 +1,459 @@
+"""S3 static website hosting: a bucket of pages becomes a public website."""
+
+from __future__ import annotations
+
+import json
+
+from botocore.exceptions import ClientError
+
+from mcredlab._text import Text
+from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
+from mcredlab.policy import public_allows
+from mcredlab.target import Aws
+
+lab = Lab(
+    id="s3-static-website",
+    track="serverless",
+    services=("s3",),
+    certs=("CLF", "SAA", "DVA", "SOA"),
+    minutes=15,
+    title=Text(en="Host a static website on Amazon S3", ja="Amazon S3 で静的ウェブサイトをホスティングする"),
+    task=Text(
+        en=(
+            "The bucket **{bucket}** already holds the pages `index.html` and `error.html`.\n\n"
+            "Turn it into a public website:\n"
+            "1. Enable static website hosting with the index document `index.html` and the error document `error.html`.\n"
+            "2. Make sure anyone on the internet can read the site's objects. New buckets block all public access, "
+            "so change what stands in the way."
+        ),
+        ja=(
+            "バケット **{bucket}** には、すでにページ `index.html` と `error.html` が置かれています。\n\n"
+            "このバケットを公開ウェブサイトにしてください。\n"
+            "1. 静的ウェブサイトホスティングを有効にし、インデックスドキュメントを `index.html`、"
+            "エラードキュメントを `error.html` にします。\n"
+            "2. インターネット上の誰もがサイトのオブジェクトを読み取れるようにします。"
+            "新しいバケットはパブリックアクセスをすべてブロックしているので、妨げになっている設定を変更してください。"
+        ),
+    ),
+)
+
+PAGES = {
+    "index.html": "<!doctype html><html><head><meta charset='utf-8'><title>mcredlab</title></head>"
+    "<body><h1>Hello from Amazon S3</h1><p>Static website hosting works.</p></body></html>",
+    "error.html": "<!doctype html><html><head><meta charset='utf-8'><title>Not found</title></head>"
+    "<body><h1>Page not found</h1></body></html>",
+}
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def public_read_policy(bucket: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PublicReadGetObject",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ],
+        }
+    )
+
+
+# -- setup -------------------------------------------------------------------------------------
+
+
+@lab.setup
+def setup(aws: Aws) -> Context:
+    """A bucket with the two pages, configured as AWS configures new buckets (all public access blocked)."""
+    s3 = aws.client("s3")
+    bucket = f"mcredlab-website-{aws.account_id}-{aws.region}"
+    existing_buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    created = bucket not in existing_buckets  # us-east-1 "re-creates" an owned bucket without error
+    if created:
+        options = {} if aws.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": aws.region}}
+        s3.create_bucket(Bucket=bucket, **options)
+    if created:  # never undo a learner's work when setup runs again
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": TAG_KEY, "Value": lab.id}]})
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={flag: True for flag in PAB_FLAGS})
+        s3.put_bucket_ownership_controls(
+            Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+        )
+    existing = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+    for key, body in PAGES.items():
+        if key not in existing:
+            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="text/html; charset=utf-8")
+    return {"bucket": bucket}
+
+
+# -- what the checks read ----------------------------------------------------------------------
+
+
+def _website(aws: Aws, bucket: str) -> dict | None:
+    try:
+        return aws.client("s3").get_bucket_website(Bucket=bucket)  # type: ignore[no-any-return]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchWebsiteConfiguration":
+            return None
+        raise
+
+
+def _blocks(aws: Aws, bucket: str) -> dict[str, list[str]]:
+    """Which Block Public Access flags are on, for the bucket and for the account."""
+    on: dict[str, list[str]] = {}
+    readers = {
+        "bucket": lambda: aws.client("s3").get_public_access_block(Bucket=bucket),
+        "account": lambda: aws.client("s3control").get_public_access_block(AccountId=aws.account_id),
+    }
+    for scope, read in readers.items():
+        try:
+            config = read()["PublicAccessBlockConfiguration"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "NoSuchPublicAccessBlockConfiguration":
+                raise
+            config = {}
+        on[scope] = [flag for flag in PAB_FLAGS if config.get(flag)]
+    return on
+
+
+def _policy(aws: Aws, bucket: str) -> str | None:
+    try:
+        return aws.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]  # type: ignore[no-any-return]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchBucketPolicy":
+            return None
+        raise
+
+
+def _acls_apply(aws: Aws, bucket: str) -> bool:
+    """Whether object ACLs take effect (they do not when the bucket owner is enforced)."""
+    try:
+        rules = aws.client("s3").get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "OwnershipControlsNotFoundError":
+            return True
+        raise
+    return all(rule.get("ObjectOwnership") != "BucketOwnerEnforced" for rule in rules)
+
+
+def _public_by_acl(aws: Aws, bucket: str, key: str) -> bool:
+    grants = aws.client("s3").get_object_acl(Bucket=bucket, Key=key)["Grants"]
+    return any(
+        g["Grantee"].get("URI") == ALL_USERS and g["Permission"] in ("READ", "FULL_CONTROL") for g in grants
+    )
+
+
+def _pages_public_by_acl(aws: Aws, bucket: str) -> bool:
+    return _acls_apply(aws, bucket) and all(_public_by_acl(aws, bucket, key) for key in PAGES)
+
+
+# -- criteria ----------------------------------------------------------------------------------
+
+
+@lab.criterion(
+    "website-hosting",
+    expected=Text(en="static website hosting enabled", ja="静的ウェブサイトホスティングが有効"),
+    looked_at=Text(en="the website configuration of bucket {bucket}", ja="バケット {bucket} のウェブサイト設定"),
+    hint=Text(
+        en="In the S3 console: bucket > Properties > Static website hosting > Edit > Enable "
+        "(or `aws s3 website s3://{bucket}/ --index-document index.html --error-document error.html`).",
+        ja="S3 コンソールでバケット >「プロパティ」>「静的ウェブサイトホスティング」>「編集」>「有効にする」を選びます"
+        "（または `aws s3 website s3://{bucket}/ --index-document index.html --error-document error.html`）。",
+    ),
+)
+def website_hosting(aws: Aws, ctx: Context) -> Finding:
+    website = _website(aws, ctx["bucket"])
+    if website is None:
+        return failed("no website configuration", "ウェブサイト設定がありません")
+    if "RedirectAllRequestsTo" in website:
+        target = website["RedirectAllRequestsTo"].get("HostName", "")
+        return failed(f"every request redirects to {target}", f"すべてのリクエストが {target} にリダイレクトされます")
+    return passed("website hosting is enabled", "ウェブサイトホスティングが有効です")
+
+
+@lab.criterion(
+    "index-document",
+    expected=Text(en="index document `index.html`", ja="インデックスドキュメントが `index.html`"),
+    looked_at=Text(en="the website configuration of bucket {bucket}", ja="バケット {bucket} のウェブサイト設定"),
+    hint=Text(
+        en="The index document is the object name only, exactly `index.html` (not a path, not `index.htm`).",
+        ja="インデックスドキュメントにはオブジェクト名だけを、正確に `index.html` と入力します（パスや `index.htm` ではありません）。",
+    ),
+)
+def index_document(aws: Aws, ctx: Context) -> Finding:
+    suffix = ((_website(aws, ctx["bucket"]) or {}).get("IndexDocument") or {}).get("Suffix")
+    if suffix is None:
+        return failed("no index document", "インデックスドキュメントが設定されていません")
+    if suffix != "index.html":
+        return failed(f"index document `{suffix}`", f"インデックスドキュメントは `{suffix}` です")
+    return passed("index document `index.html`", "インデックスドキュメントは `index.html` です")
+
+
+@lab.criterion(
+    "error-document",
+    expected=Text(en="error document `error.html`", ja="エラードキュメントが `error.html`"),
+    looked_at=Text(en="the website configuration of bucket {bucket}", ja="バケット {bucket} のウェブサイト設定"),
+    hint=Text(
+        en="Fill in the optional “Error document” field with `error.html` when you enable hosting.",
+        ja="ホスティングを有効にするとき、省略可能な「エラードキュメント」欄に `error.html` を入力します。",
+    ),
+)
+def error_document(aws: Aws, ctx: Context) -> Finding:
+    key = ((_website(aws, ctx["bucket"]) or {}).get("ErrorDocument") or {}).get("Key")
+    if key is None:
+        return failed("no error document", "エラードキュメントが設定されていません")
+    if key != "error.html":
+        return failed(f"error document `{key}`", f"エラードキュメントは `{key}` です")
+    return passed("error document `error.html`", "エラードキュメントは `error.html` です")
+
+
+@lab.criterion(
+    "public-access-unblocked",
+    expected=Text(
+        en="no Block Public Access setting stands in the way of public reads",
+        ja="パブリックな読み取りを妨げるブロックパブリックアクセス設定がない",
+    ),
+    looked_at=Text(
+        en="the Block Public Access settings of bucket {bucket} and of the account",
+        ja="バケット {bucket} とアカウントのブロックパブリックアクセス設定",
+    ),
+    hint=Text(
+        en="Bucket > Permissions > Block public access > Edit: clear “Block all public access” and save "
+        "(or `aws s3api delete-public-access-block --bucket {bucket}`).",
+        ja="バケット >「アクセス許可」>「ブロックパブリックアクセス」>「編集」で「パブリックアクセスをすべてブロック」の"
+        "チェックを外して保存します（または `aws s3api delete-public-access-block --bucket {bucket}`）。",
+    ),
+)
+def public_access_unblocked(aws: Aws, ctx: Context) -> Finding:
+    blocks = _blocks(aws, ctx["bucket"])
+    on = {flag for flags in blocks.values() for flag in flags}
+    via_policy_blocked = on & {"BlockPublicPolicy", "RestrictPublicBuckets"}
+    via_acl_blocked = on & {"IgnorePublicAcls"}
+    if not via_policy_blocked or (not via_acl_blocked and _pages_public_by_acl(aws, ctx["bucket"])):
+        return passed("nothing blocks public reads", "パブリックな読み取りを妨げる設定はありません")
+    listing = "; ".join(f"{scope}: {', '.join(flags)}" for scope, flags in blocks.items() if flags)
+    ja_scope = {"bucket": "バケット", "account": "アカウント"}
+    listing_ja = "、".join(f"{ja_scope[scope]}: {', '.join(flags)}" for scope, flags in blocks.items() if flags)
+    return failed(f"these settings are on ({listing})", f"次の設定が有効です（{listing_ja}）")
+
+
+@lab.criterion(
+    "public-read",
+    expected=Text(
+        en="anyone may read every object of the site (s3:GetObject for Principal *)",
+        ja="誰でもサイトのすべてのオブジェクトを読み取れる（プリンシパル * に s3:GetObject を許可）",
+    ),
+    looked_at=Text(
+        en="the bucket policy of {bucket} and the ACLs of its pages", ja="バケット {bucket} のバケットポリシーとページの ACL"
+    ),
+    hint=Text(
+        en='Add a bucket policy with "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject" and '
+        '"Resource": "arn:aws:s3:::{bucket}/*" (note the /* for the objects, and no condition).',
+        ja='バケットポリシーに "Effect": "Allow"、"Principal": "*"、"Action": "s3:GetObject"、'
+        '"Resource": "arn:aws:s3:::{bucket}/*" を追加します（オブジェクトを表す /* を忘れずに。条件は付けません）。',
+    ),
+)
+def public_read(aws: Aws, ctx: Context) -> Finding:
+    bucket = ctx["bucket"]
+    policy = _policy(aws, bucket)
+    objects = [*PAGES, "any/other-page.html"]
+    if policy and all(public_allows(policy, "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}") for key in objects):
+        return passed("the bucket policy lets anyone read every object", "バケットポリシーで誰でもすべてのオブジェクトを読み取れます")
+    if _pages_public_by_acl(aws, bucket):
+        return passed("both pages are public-read by their ACLs", "両方のページが ACL で public-read になっています")
+    if policy is None:
+        return failed("no bucket policy, and the pages are not public by ACL", "バケットポリシーがなく、ページの ACL も公開されていません")
+    readable = [key for key in objects if public_allows(policy, "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")]
+    if readable:
+        return failed(
+            f"the bucket policy lets anyone read only {', '.join(readable)}",
+            f"バケットポリシーで誰でも読み取れるのは {', '.join(readable)} だけです",
+        )
+    return failed(
+        "a bucket policy that does not let anyone, unconditionally, call s3:GetObject on the bucket's objects",
+        "バケットポリシーはありますが、誰に対しても無条件にバケット内のオブジェクトへの s3:GetObject を許可していません",
+    )
+
+
+# -- reference solution, other valid ways, near misses -----------------------------------------
+
+
+def _host(aws: Aws, bucket: str, index: str = "index.html", error: str | None = "error.html") -> None:
+    config: dict = {"IndexDocument": {"Suffix": index}}
+    if error:
+        config["ErrorDocument"] = {"Key": error}
+    aws.client("s3").put_bucket_website(Bucket=bucket, WebsiteConfiguration=config)
+
+
+def _unblock(aws: Aws, bucket: str) -> None:
+    aws.client("s3").delete_public_access_block(Bucket=bucket)
+
+
+@lab.solution
+def solve(aws: Aws, ctx: Context) -> None:
+    _host(aws, ctx["bucket"])
+    _unblock(aws, ctx["bucket"])
+    aws.client("s3").put_bucket_policy(Bucket=ctx["bucket"], Policy=public_read_policy(ctx["bucket"]))
+
+
+@lab.alternative(
+    "aws-cli",
+    story=Text(
+        en="AWS CLI: `aws s3 website`, then only the two policy flags cleared, and a policy with Principal {\"AWS\": \"*\"}",
+        ja="AWS CLI: `aws s3 website` の後、ポリシー関連の 2 つのフラグだけを解除し、Principal {\"AWS\": \"*\"} のポリシーを設定",
+    ),
+)
+def with_the_cli(aws: Aws, ctx: Context) -> None:
+    bucket = ctx["bucket"]
+    aws.cli("s3", "website", f"s3://{bucket}/", "--index-document", "index.html", "--error-document", "error.html")
+    aws.cli(
+        "s3api", "put-public-access-block", "--bucket", bucket, "--public-access-block-configuration",
+        "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=false,RestrictPublicBuckets=false",
+    )
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                       "Resource": [f"arn:aws:s3:::{bucket}/*"]}],
+    }
+    aws.cli("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", json.dumps(policy))
+
+
+@lab.alternative(
+    "object-acls",
+    story=Text(
+        en="ACLs enabled (ObjectWriter) and both pages made public-read, instead of a bucket policy",
+        ja="バケットポリシーの代わりに ACL を有効化（ObjectWriter）し、両ページを public-read に設定",
+    ),
+)
+def with_object_acls(aws: Aws, ctx: Context) -> None:
+    bucket, s3 = ctx["bucket"], aws.client("s3")
+    _host(aws, bucket)
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={"BlockPublicAcls": False, "IgnorePublicAcls": False,
+                                        "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+    )
+    for key in PAGES:
+        s3.put_object_acl(Bucket=bucket, Key=key, ACL="public-read")
+
+
+@lab.near_miss(
+    "policy-on-the-bucket-not-its-objects",
+    fails="public-read",
+    story=Text(en='Resource "arn:aws:s3:::bucket" without /*', ja='Resource が /* のない "arn:aws:s3:::bucket"'),
+)
+def policy_on_bucket_arn(aws: Aws, ctx: Context) -> None:
+    bucket = ctx["bucket"]
+    _host(aws, bucket)
+    _unblock(aws, bucket)
+    policy = json.loads(public_read_policy(bucket))
+    policy["Statement"][0]["Resource"] = f"arn:aws:s3:::{bucket}"
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+@lab.near_miss(
+    "policy-for-own-account-only",
+    fails="public-read",
+    story=Text(en="Principal is the account itself, not everyone", ja="プリンシパルが誰でもではなく自分のアカウント"),
+)
+def policy_for_own_account(aws: Aws, ctx: Context) -> None:
+    bucket = ctx["bucket"]
+    _host(aws, bucket)
+    _unblock(aws, bucket)
+    policy = json.loads(public_read_policy(bucket))
+    policy["Statement"][0]["Principal"] = {"AWS": f"arn:aws:iam::{aws.account_id}:root"}
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+@lab.near_miss(
+    "block-public-access-left-on",
+    fails="public-access-unblocked",
+    story=Text(
+        en="hosting and policy set, Block Public Access left on (AWS would refuse the policy)",
+        ja="ホスティングとポリシーは設定したが、ブロックパブリックアクセスが有効のまま（AWS ではポリシー設定が拒否される）",
+    ),
+)
+def block_left_on(aws: Aws, ctx: Context) -> None:
+    _host(aws, ctx["bucket"])
+    aws.client("s3").put_bucket_policy(Bucket=ctx["bucket"], Policy=public_read_policy(ctx["bucket"]))
+
+
+@lab.near_miss(
+    "index-htm",
+    fails="index-document",
+    story=Text(en="index document `index.htm`", ja="インデックスドキュメントが `index.htm`"),
+)
+def index_htm(aws: Aws, ctx: Context) -> None:
+    solve(aws, ctx)
+    _host(aws, ctx["bucket"], index="index.htm")
+
+
+@lab.near_miss(
+    "no-error-document",
+    fails="error-document",
+    story=Text(en="hosting enabled with the index document only", ja="インデックスドキュメントだけでホスティングを有効化"),
+)
+def no_error_document(aws: Aws, ctx: Context) -> None:
+    solve(aws, ctx)
+    _host(aws, ctx["bucket"], error=None)
+
+
+@lab.near_miss(
+    "public-but-not-hosting",
+    fails=("website-hosting", "index-document"),
+    story=Text(en="public policy but website hosting never enabled", ja="公開ポリシーはあるがウェブサイトホスティングを有効化していない"),
+)
+def public_not_hosting(aws: Aws, ctx: Context) -> None:
+    _unblock(aws, ctx["bucket"])
+    aws.client("s3").put_bucket_policy(Bucket=ctx["bucket"], Policy=public_read_policy(ctx["bucket"]))
+
+
+@lab.near_miss(
+    "policy-limited-to-an-ip-range",
+    fails="public-read",
+    story=Text(en="the policy only allows one IP range", ja="ポリシーが特定の IP 範囲だけを許可"),
+)
+def policy_with_condition(aws: Aws, ctx: Context) -> None:
+    bucket = ctx["bucket"]
+    _host(aws, bucket)
+    _unblock(aws, bucket)
+    policy = json.loads(public_read_policy(bucket))
+    policy["Statement"][0]["Condition"] = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+@lab.near_miss(
+    "acls-while-owner-enforced",
+    fails="public-read",
+    story=Text(
+        en="pages given public-read ACLs while the bucket owner is enforced (ACLs disabled)",
+        ja="バケット所有者の強制（ACL 無効）のまま、ページに public-read の ACL を付与",
+    ),
+)
+def acls_while_enforced(aws: Aws, ctx: Context) -> None:
+    bucket, s3 = ctx["bucket"], aws.client("s3")
+    _host(aws, bucket)
+    _unblock(aws, bucket)
+    for key in PAGES:
+        s3.put_object_acl(Bucket=bucket, Key=key, ACL="public-read")
+
+
+@lab.teardown
+def teardown(aws: Aws, ctx: Context) -> None:
+    """Delete the lab's bucket, only if it carries the lab's tag."""
+    s3, bucket = aws.client("s3"), ctx["bucket"]
+    try:
+        tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
+    except ClientError:
+        return
+    if tags.get(TAG_KEY) != lab.id:
+        return
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
+    s3.delete_bucket(Bucket=bucket)

@@ -1,0 +1,142 @@
+"""A lab opened on a target: setup, check, solve, reset and the timer, with progress kept in the store.
+
+The CLI and the notebook panel both work through :class:`LabSession`, so they behave the same.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import botocore.exceptions
+
+from mcredlab._text import Lang, check_lang
+from mcredlab.checking import Report, run_check
+from mcredlab.errors import AwsRequestFailed, NotSetUp, WrongRegion
+from mcredlab.lab import Context, Lab
+from mcredlab.labs import get_lab
+from mcredlab.store import Attempt, Store
+from mcredlab.target import Aws, Target, resolve, translate_connection_errors
+
+if TYPE_CHECKING:
+    from mcredlab.widgets import LabPanel
+
+
+@dataclass
+class LabSession:
+    """One lab on one target for the current learner."""
+
+    lab: Lab
+    target: Target
+    store: Store = field(default_factory=Store)
+    lang: Lang = "en"
+
+    @classmethod
+    def for_lab(cls, lab_id: str, *, target: str | None = None, lang: str = "en", start_emulator: bool = True) -> LabSession:
+        return cls(get_lab(lab_id), resolve(target, start_emulator=start_emulator), lang=check_lang(lang))
+
+    def _run(self, action: str, fn, *args):  # type: ignore[no-untyped-def]
+        """Call ``fn``, turning connection and permission failures into learner-facing errors."""
+        try:
+            return fn(*args)
+        except botocore.exceptions.ClientError as error:
+            info = error.response.get("Error", {})
+            raise AwsRequestFailed(action, f"{info.get('Code')}: {info.get('Message')}") from error
+        except botocore.exceptions.BotoCoreError as error:
+            learner_error = translate_connection_errors(self.target)(error)
+            if learner_error is not None:
+                raise learner_error from error
+            raise
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def attempt(self) -> Attempt | None:
+        return self.store.attempt(self.lab.id, self.target.key)
+
+    @property
+    def context(self) -> Context:
+        """The names setup provisioned. Raises :class:`NotSetUp` before setup."""
+        attempt = self.attempt
+        if attempt is None:
+            raise NotSetUp(self.lab.id)
+        return attempt.context
+
+    def setup(self) -> Context:
+        """Provision the prerequisites (idempotent) and remember them."""
+        context = self._run(f"set up {self.lab.id}", self.lab.provision, self.target.aws())
+        self.store.save_attempt(self.lab.id, self.target.key, self.target.region, context)
+        return dict(context)
+
+    def start_timer(self, minutes: float | None = None, *, restart: bool = False) -> float:
+        """Start the countdown unless it runs already; return the deadline (epoch seconds)."""
+        if self.attempt is None:
+            self.setup()
+        return self.store.start_timer(self.lab.id, self.target.key, minutes or self.lab.minutes, restart=restart)
+
+    @property
+    def deadline(self) -> float | None:
+        attempt = self.attempt
+        return attempt.deadline if attempt else None
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def check(self) -> Report:
+        """Check every criterion (reading only) and record the result."""
+        attempt = self.attempt
+        if attempt is None:
+            raise NotSetUp(self.lab.id)
+        if attempt.region != self.target.region:
+            raise WrongRegion(self.lab.id, attempt.region, self.target.region)
+        report = run_check(self.lab, self.target.aws(read_only=True), attempt.context, lang=self.lang)
+        self.store.record_check(self.target.key, report)
+        return report
+
+    def last_report(self) -> Report | None:
+        report = self.store.last_check(self.lab.id, self.target.key)
+        return report.in_language(self.lang) if report else None
+
+    def solve(self) -> None:
+        """Apply the reference solution (sets the lab up first if needed)."""
+        context = self.context if self.attempt else self.setup()
+        self._run(f"apply the solution of {self.lab.id}", self.lab.solve, self.target.aws(), context)
+
+    def reset(self) -> None:
+        """Delete what the lab created and forget the attempt (its timer too); keep check history."""
+        attempt = self.attempt
+        if attempt is not None:
+            self._run(f"reset {self.lab.id}", self.lab.clean, self.target.aws(), attempt.context)
+        self.store.forget_attempt(self.lab.id, self.target.key)
+
+    # -- notebook --------------------------------------------------------------------------------
+
+    def use_in_this_process(self) -> None:
+        """Point this process's boto3 and ``aws`` CLI calls at the target, with no extra arguments."""
+        os.environ.update(self.target.environ())
+
+    def aws(self) -> Aws:
+        """boto3 clients on the target (``session.aws().client("s3")``)."""
+        return self.target.aws()
+
+    def panel(self) -> LabPanel:
+        from mcredlab.widgets import LabPanel
+
+        return LabPanel(self)
+
+
+def open_lab(lab_id: str, *, lang: str = "en", target: str | None = None, timer: bool = True) -> LabSession:
+    """Open a lab in a notebook: reach the target, set the lab up, start its timer.
+
+    >>> lab = open_lab("s3-static-website", lang="ja")   # doctest: +SKIP
+    >>> lab.panel()                                       # doctest: +SKIP
+    """
+    from mcredlab.notebook import install_error_display
+
+    install_error_display()
+    session = LabSession.for_lab(lab_id, target=target, lang=lang)
+    session.use_in_this_process()
+    session.setup()
+    if timer:
+        session.start_timer()
+    return session

@@ -1,0 +1,201 @@
+"""Which AWS a lab talks to: the embedded emulator, another endpoint, or a real account.
+
+The target is chosen by ``--target`` / ``MCREDLAB_TARGET``; without either, an ``AWS_ENDPOINT_URL``
+set by the learner means that endpoint, and otherwise the embedded emulator is used. Real AWS needs
+``MCREDLAB_ALLOW_REAL_AWS=1`` as well, because labs create resources.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from mcredlab import emulator
+from mcredlab.errors import (
+    EmulatorNotRunning,
+    EndpointUnreachable,
+    NoCredentials,
+    NoRegion,
+    RealAwsNotAllowed,
+    UnknownTarget,
+)
+
+TargetKind = Literal["emulator", "endpoint", "aws"]
+TARGETS: tuple[TargetKind, ...] = ("emulator", "endpoint", "aws")
+EMULATOR_REGION = "us-east-1"
+EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+_TRUE = {"1", "true", "yes", "on"}
+_CLIENT_CONFIG = botocore.config.Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5)
+
+
+def _keep_endpoint_host(endpoint_url: str) -> Callable[..., None]:
+    """An endpoint on localhost cannot take the account-id host prefix that s3control adds."""
+    host = urlsplit(endpoint_url).netloc
+
+    def strip_prefix(request: Any, **_: Any) -> None:
+        parts = urlsplit(request.url)
+        if parts.netloc != host and parts.netloc.endswith("." + host):
+            request.url = urlunsplit(parts._replace(netloc=host))
+
+    return strip_prefix
+
+
+@dataclass(frozen=True)
+class Target:
+    """One AWS to talk to. ``key`` names it in the progress store."""
+
+    kind: TargetKind
+    region: str
+    endpoint_url: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.kind if self.kind != "endpoint" else f"endpoint:{self.endpoint_url}"
+
+    def environ(self) -> dict[str, str]:
+        """Environment that sends a learner's own boto3 and ``aws`` CLI calls to this target."""
+        env = {"AWS_DEFAULT_REGION": self.region, "AWS_REGION": self.region, "MCREDLAB_TARGET": self.kind}
+        if self.endpoint_url:
+            env["AWS_ENDPOINT_URL"] = self.endpoint_url
+        if self.kind == "emulator":
+            env.update(EMULATOR_CREDENTIALS)
+        return env
+
+    def session(self) -> boto3.Session:
+        if self.kind == "emulator":
+            return boto3.Session(
+                aws_access_key_id=EMULATOR_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=EMULATOR_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                region_name=self.region,
+            )
+        session = boto3.Session(region_name=self.region)
+        if session.get_credentials() is None:
+            if self.kind == "endpoint":  # LocalStack and the like accept any key
+                return boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=self.region)
+            raise NoCredentials()
+        return session
+
+    def aws(self, *, read_only: bool = False) -> Aws:
+        return Aws(self, read_only=read_only)
+
+
+def _emulator_region() -> str:
+    return os.environ.get("MCREDLAB_REGION") or EMULATOR_REGION
+
+
+def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
+    """The target named by ``kind``, ``MCREDLAB_TARGET`` or the environment (see module docstring)."""
+    chosen = kind or os.environ.get("MCREDLAB_TARGET") or ""
+    if not chosen:
+        chosen = "endpoint" if os.environ.get("AWS_ENDPOINT_URL") else "emulator"
+    if chosen not in TARGETS:
+        raise UnknownTarget(chosen)
+    if chosen == "emulator":
+        info = emulator.ensure_running() if start_emulator else emulator.status()
+        if info is None:
+            raise EmulatorNotRunning()
+        return Target("emulator", _emulator_region(), info.url)
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or boto3.Session().region_name
+    if chosen == "endpoint":
+        url = os.environ.get("MCREDLAB_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")
+        if not url:
+            raise UnknownTarget("endpoint (set AWS_ENDPOINT_URL)")
+        return Target("endpoint", region or EMULATOR_REGION, url)
+    if os.environ.get("MCREDLAB_ALLOW_REAL_AWS", "").lower() not in _TRUE:
+        raise RealAwsNotAllowed()
+    if not region:
+        raise NoRegion()
+    return Target("aws", region)
+
+
+READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Search", "BatchGet", "Scan", "Query")
+
+
+class WriteAttempted(RuntimeError):
+    """A check tried to change state; checks only read."""
+
+
+@dataclass
+class Aws:
+    """boto3 clients for one target, shared by a lab's setup, solution and checks.
+
+    With ``read_only=True`` (how checks get it) any operation that is not a read raises
+    :class:`WriteAttempted` before it is sent. ``calls`` records every operation made.
+    """
+
+    target: Target
+    read_only: bool = False
+    calls: list[str] = field(default_factory=list)
+    _session: boto3.Session | None = None
+    _clients: dict[str, Any] = field(default_factory=dict)
+    _account_id: str | None = None
+
+    @property
+    def region(self) -> str:
+        return self.target.region
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            if self._session is None:
+                self._session = self.target.session()
+            client = self._session.client(
+                service,
+                endpoint_url=self.target.endpoint_url,
+                region_name=self.region,
+                config=_CLIENT_CONFIG,
+            )
+            if self.target.endpoint_url:
+                client.meta.events.register("before-sign.s3-control.*", _keep_endpoint_host(self.target.endpoint_url))
+            client.meta.events.register("before-call.*.*", self._before_call)
+            self._clients[service] = client
+        return self._clients[service]
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        name = f"{model.service_model.service_name}:{model.name}"
+        self.calls.append(name)
+        if self.read_only and not model.name.startswith(READ_PREFIXES):
+            raise WriteAttempted(f"checks only read, but this one called {name}")
+
+    def cli(self, *args: str, input: str | None = None) -> str:
+        """Run the AWS CLI against this target (as a learner's terminal would); return its output."""
+        if self.read_only:
+            raise WriteAttempted("checks do not run the AWS CLI")
+        aws = shutil.which("aws") or "aws"
+        env = {**os.environ, **self.target.environ()}
+        self.calls.append("cli:" + " ".join(args[:2]))
+        done = subprocess.run([aws, *args], env=env, input=input, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"aws {' '.join(args)} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    @property
+    def account_id(self) -> str:
+        if self._account_id is None:
+            self._account_id = str(self.client("sts").get_caller_identity()["Account"])
+        return self._account_id
+
+
+def translate_connection_errors(target: Target) -> Callable[[BaseException], BaseException | None]:
+    """A function mapping low-level client errors to the learner-facing error for ``target``."""
+
+    def translate(error: BaseException) -> BaseException | None:
+        if isinstance(error, botocore.exceptions.NoCredentialsError):
+            return NoCredentials()
+        if isinstance(error, botocore.exceptions.NoRegionError):
+            return NoRegion()
+        if isinstance(error, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
+            if target.kind == "emulator":
+                return EmulatorNotRunning(target.endpoint_url)
+            return EndpointUnreachable(target.endpoint_url or "AWS")
+        return None
+
+    return translate

@@ -1,0 +1,61 @@
+"""Shared fixtures: one real emulator process for the whole run, reset before each test that asks."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Tests never see the developer's own AWS setup or mcredlab state.
+for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+              "MCREDLAB_TARGET", "MCREDLAB_ALLOW_REAL_AWS", "MCREDLAB_LANG", "MCREDLAB_REGION", "AWS_REGION"):
+    os.environ.pop(_name, None)
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+os.environ["MCREDLAB_HOME"] = tempfile.mkdtemp(prefix="mcredlab-test-home-")
+os.environ["MCREDLAB_LEARNER"] = "tester"
+
+from mcredlab import emulator  # noqa: E402
+from mcredlab.target import Target, resolve  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def emulator_info() -> Iterator[emulator.EmulatorInfo]:
+    """The emulator of this test run, in its own process on a free port."""
+    info = emulator.start(free_port())
+    yield info
+    emulator.stop()
+
+
+@pytest.fixture
+def fresh_emulator(emulator_info: emulator.EmulatorInfo) -> emulator.EmulatorInfo:
+    """The emulator, emptied of every resource, and an empty progress store."""
+    emulator.reset(emulator_info)
+    (Path(os.environ["MCREDLAB_HOME"]) / "progress.sqlite3").unlink(missing_ok=True)
+    return emulator_info
+
+
+@pytest.fixture
+def target(fresh_emulator: emulator.EmulatorInfo) -> Target:
+    return resolve("emulator")
+
+
+def emulator_state(info: emulator.EmulatorInfo) -> dict:
+    """Every resource the emulator holds, as moto reports it."""
+    with urllib.request.urlopen(f"{info.url}/moto-api/data.json", timeout=30) as reply:
+        return json.loads(reply.read())
