@@ -77,6 +77,7 @@ def test_checking_changes_no_state(lab: Lab, target: Target, fresh_emulator) -> 
     ctx = lab.provision(aws)
     for prepare in (lambda: None, lambda: lab.solve(aws, ctx)):
         prepare()
+        run_check(lab, target.aws(read_only=True), ctx)  # moto builds a service's defaults on first use
         before = emulator_state(fresh_emulator)
         checker = target.aws(read_only=True)
         run_check(lab, checker, ctx)

@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the log
     from moto import server
 
+    from mcredlab.emulator.extensions import install_all
+
+    install_all()
+
     server.main(["--host", args.host, "--port", str(args.port)])
 
 

@@ -1,0 +1,465 @@
+"""API Gateway REST API with a Lambda proxy integration, deployed to a stage."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+
+from botocore.exceptions import ClientError
+
+from mcredlab import apigateway as apigw
+from mcredlab._text import Text
+from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
+from mcredlab.policy import action_covered, condition_values, matches, statements
+from mcredlab.target import Aws
+
+lab = Lab(
+    id="apigw-lambda-proxy",
+    track="serverless",
+    services=("apigateway", "lambda", "iam"),
+    certs=("DVA", "SAA", "SOA", "AIF"),
+    minutes=20,
+    title=Text(
+        en="Call a Lambda function through API Gateway (Lambda proxy integration)",
+        ja="API Gateway から Lambda 関数を呼び出す（Lambda プロキシ統合）",
+    ),
+    task=Text(
+        en=(
+            "The Lambda function **{function_name}** is ready. Publish it as a web API:\n"
+            "1. Create a REST API named **{api_name}**.\n"
+            "2. Add the resource `/hello` with a `GET` method that calls **{function_name}** through "
+            "*Lambda proxy integration*.\n"
+            "3. Make sure API Gateway is allowed to invoke the function.\n"
+            "4. Deploy the API to a stage named `prod`."
+        ),
+        ja=(
+            "Lambda 関数 **{function_name}** が用意されています。これを Web API として公開してください。\n"
+            "1. **{api_name}** という名前の REST API を作成します。\n"
+            "2. リソース `/hello` を追加し、**{function_name}** を *Lambda プロキシ統合* で呼び出す "
+            "`GET` メソッドを作成します。\n"
+            "3. API Gateway がこの関数を呼び出せるようにします。\n"
+            "4. API を `prod` という名前のステージにデプロイします。"
+        ),
+    ),
+)
+
+HANDLER = '''import json
+
+
+def handler(event, context):
+    name = (event.get("queryStringParameters") or {}).get("name") or "world"
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"message": f"Hello, {name}! (from Lambda)"}),
+    }
+'''
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def _zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.py", source)
+    return buffer.getvalue()
+
+
+# -- setup -------------------------------------------------------------------------------------
+
+
+@lab.setup
+def setup(aws: Aws) -> Context:
+    """An execution role and the Python function; the learner builds the API."""
+    iam, lam = aws.client("iam"), aws.client("lambda")
+    role_name, function_name = "mcredlab-hello-role", "mcredlab-hello"
+    try:
+        role_arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        role_arn = iam.create_role(
+            RoleName=role_name,
+            AssumeRolePolicyDocument=json.dumps(TRUST),
+            Tags=[{"Key": TAG_KEY, "Value": lab.id}],
+        )["Role"]["Arn"]
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=BASIC_EXECUTION)
+    try:
+        lam.get_function(FunctionName=function_name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        for attempt in range(10):  # a new role takes a few seconds to become assumable on AWS
+            try:
+                lam.create_function(
+                    FunctionName=function_name,
+                    Runtime="python3.12",
+                    Role=role_arn,
+                    Handler="index.handler",
+                    Code={"ZipFile": _zip(HANDLER)},
+                    Timeout=10,
+                    Tags={TAG_KEY: lab.id},
+                )
+                break
+            except ClientError as retry:
+                if retry.response["Error"]["Code"] != "InvalidParameterValueException" or attempt == 9:
+                    raise
+                time.sleep(3)
+    return {"function_name": function_name, "api_name": "mcredlab-hello-api"}
+
+
+# -- criteria ----------------------------------------------------------------------------------
+
+_NO_API = ("no REST API with that name", "その名前の REST API がありません")
+
+
+def _hello(aws: Aws, ctx: Context) -> tuple[apigw.Candidate | None, dict | None]:
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return None, None
+    return api, apigw.resource(aws, api.id, "/hello")
+
+
+@lab.criterion(
+    "rest-api",
+    expected=Text(en="a REST API named {api_name}", ja="{api_name} という名前の REST API"),
+    looked_at=Text(en="the REST APIs of the region", ja="リージョン内の REST API"),
+    hint=Text(
+        en="API Gateway console > Create API > REST API > Build, and name it exactly {api_name} "
+        "(an HTTP API is a different product).",
+        ja="API Gateway コンソールで「API を作成」>「REST API」>「構築」を選び、名前を正確に {api_name} にします"
+        "（HTTP API は別の種類です）。",
+    ),
+)
+def rest_api(aws: Aws, ctx: Context) -> Finding:
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return failed(*_NO_API)
+    if api.same_name > 1:
+        return passed(
+            f"{api.same_name} APIs with that name; judging {api.id}, the newest deployed to prod",
+            f"同名の API が {api.same_name} 個あります。prod にデプロイされた最新の {api.id} を判定します",
+        )
+    return passed(f"REST API {api.id}", f"REST API {api.id}")
+
+
+@lab.criterion(
+    "hello-resource",
+    expected=Text(en="the resource /hello", ja="リソース /hello"),
+    looked_at=Text(en="the resources of API {api_name}", ja="API {api_name} のリソース"),
+    hint=Text(
+        en="Select the root `/`, then Create resource with the path `hello` (lower case, no slash).",
+        ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `hello`（小文字、スラッシュなし）を入力します。",
+    ),
+)
+def hello_resource(aws: Aws, ctx: Context) -> Finding:
+    api, hello = _hello(aws, ctx)
+    if api is None:
+        return failed(*_NO_API)
+    if hello is None:
+        paths = sorted(r["path"] for r in aws.client("apigateway").get_resources(restApiId=api.id)["items"])
+        return failed(f"only the paths {', '.join(paths)}", f"パスは {', '.join(paths)} だけです")
+    return passed(f"/hello (resource {hello['id']})", f"/hello（リソース {hello['id']}）")
+
+
+@lab.criterion(
+    "get-method",
+    expected=Text(en="a GET method on /hello", ja="/hello の GET メソッド"),
+    looked_at=Text(en="the methods of /hello in API {api_name}", ja="API {api_name} の /hello のメソッド"),
+    hint=Text(
+        en="Select /hello, then Create method and choose GET.",
+        ja="/hello を選択して「メソッドを作成」で GET を選びます。",
+    ),
+)
+def get_method(aws: Aws, ctx: Context) -> Finding:
+    api, hello = _hello(aws, ctx)
+    if api is None or hello is None:
+        return failed("no /hello resource", "/hello リソースがありません")
+    methods = sorted((hello.get("resourceMethods") or {}).keys())
+    if "GET" in methods or "ANY" in methods:
+        return passed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
+    return failed(f"methods {', '.join(methods) or 'none'}", f"メソッド: {', '.join(methods) or 'なし'}")
+
+
+@lab.criterion(
+    "lambda-proxy-integration",
+    expected=Text(
+        en="GET /hello integrated with {function_name} through Lambda proxy integration",
+        ja="GET /hello が Lambda プロキシ統合で {function_name} と統合されている",
+    ),
+    looked_at=Text(en="the integration of GET /hello", ja="GET /hello の統合"),
+    hint=Text(
+        en="In the GET method choose Integration type “Lambda function”, turn on “Lambda proxy integration”, "
+        "and pick {function_name}.",
+        ja="GET メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {function_name} を選択します。",
+    ),
+)
+def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
+    api, hello = _hello(aws, ctx)
+    if api is None or hello is None:
+        return failed("no /hello resource", "/hello リソースがありません")
+    found = None
+    for verb in ("GET", "ANY"):
+        found = apigw.method(aws, api.id, hello["id"], verb)
+        if found:
+            break
+    integration = (found or {}).get("methodIntegration")
+    if not integration:
+        return failed("no integration on GET /hello", "GET /hello に統合がありません")
+    kind = str(integration.get("type", "")).upper()
+    function = apigw.lambda_function_of(str(integration.get("uri", "")))
+    if kind != "AWS_PROXY":
+        return failed(f"integration type {kind} (not Lambda proxy)", f"統合タイプが {kind} です（Lambda プロキシではありません）")
+    if function != ctx["function_name"]:
+        target = function or integration.get("uri", "?")
+        return failed(f"a proxy integration with {target}", f"{target} へのプロキシ統合です")
+    if str(integration.get("httpMethod", "")).upper() != "POST":
+        verb = integration.get("httpMethod")
+        return failed(
+            f"the integration calls Lambda with {verb}; Lambda is always invoked with POST",
+            f"統合が Lambda を {verb} で呼び出しています。Lambda の呼び出しは常に POST です",
+        )
+    return passed(f"AWS_PROXY to {function}", f"{function} への AWS_PROXY 統合")
+
+
+@lab.criterion(
+    "invoke-permission",
+    expected=Text(
+        en="API Gateway may invoke {function_name} for this API",
+        ja="API Gateway がこの API のために {function_name} を呼び出せる",
+    ),
+    looked_at=Text(en="the resource-based policy of {function_name}", ja="{function_name} のリソースベースポリシー"),
+    hint=Text(
+        en="The console adds this permission when you save the integration; with the CLI use "
+        "`aws lambda add-permission --principal apigateway.amazonaws.com --action lambda:InvokeFunction "
+        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/GET/hello ...`.",
+        ja="コンソールでは統合の保存時にこの許可が追加されます。CLI では "
+        "`aws lambda add-permission --principal apigateway.amazonaws.com --action lambda:InvokeFunction "
+        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/GET/hello ...` を使います。",
+    ),
+)
+def invoke_permission(aws: Aws, ctx: Context) -> Finding:
+    try:
+        policy = aws.client("lambda").get_policy(FunctionName=ctx["function_name"])["Policy"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        policy = None
+    api = apigw.the_api(aws, ctx["api_name"])
+    grants = [
+        s for s in statements(policy)
+        if s.effect == "Allow" and s.service("apigateway.amazonaws.com") and action_covered(s.actions, "lambda:InvokeFunction")
+    ]
+    if not grants:
+        return failed("no permission for apigateway.amazonaws.com", "apigateway.amazonaws.com への許可がありません")
+    if api is None:
+        return failed("a permission, but no API named {api_name} for it to match".format(**ctx),
+                      "許可はありますが、対象となる {api_name} という API がありません".format(**ctx))
+    call = f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api.id}/prod/GET/hello"
+    for grant in grants:
+        sources = condition_values(grant.condition, "aws:SourceArn")
+        if not sources or any(matches(pattern, call) for pattern in sources):
+            return passed("API Gateway may invoke the function", "API Gateway は関数を呼び出せます")
+    others = ", ".join(v for g in grants for v in condition_values(g.condition, "aws:SourceArn"))
+    return failed(f"permissions only for other sources ({others})", f"他の呼び出し元だけに許可されています（{others}）")
+
+
+@lab.criterion(
+    "deployed-to-prod",
+    expected=Text(en="the API deployed to the stage prod", ja="API がステージ prod にデプロイされている"),
+    looked_at=Text(en="the stages of API {api_name}", ja="API {api_name} のステージ"),
+    hint=Text(
+        en="Deploy API > Stage: *New stage* > name `prod` > Deploy. Redeploy after every change.",
+        ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。変更のたびに再デプロイが必要です。",
+    ),
+)
+def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return failed(*_NO_API)
+    stages = apigw.stages(aws, api.id)
+    if "prod" in stages and stages["prod"].get("deploymentId"):
+        return passed(f"stage prod (deployment {stages['prod']['deploymentId']})", f"ステージ prod（デプロイ {stages['prod']['deploymentId']}）")
+    names = ", ".join(sorted(stages)) or "none"
+    return failed(f"stages: {names}", f"ステージ: {', '.join(sorted(stages)) or 'なし'}")
+
+
+# -- reference solution, other valid ways, near misses -----------------------------------------
+
+
+def _function_arn(aws: Aws, ctx: Context) -> str:
+    return str(aws.client("lambda").get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"])
+
+
+def build(
+    aws: Aws,
+    ctx: Context,
+    *,
+    integration_type: str = "AWS_PROXY",
+    integration_method: str = "POST",
+    http_method: str = "GET",
+    permission: str | None = "this-api",
+    stage: str = "prod",
+) -> str:
+    """Build the API as the console does; the keywords introduce the near misses' mistakes."""
+    api_gateway = aws.client("apigateway")
+    api_id = api_gateway.create_rest_api(name=ctx["api_name"], endpointConfiguration={"types": ["REGIONAL"]},
+                                         tags={TAG_KEY: lab.id})["id"]
+    root = apigw.resource(aws, api_id, "/")
+    assert root is not None
+    hello = api_gateway.create_resource(restApiId=api_id, parentId=root["id"], pathPart="hello")["id"]
+    api_gateway.put_method(restApiId=api_id, resourceId=hello, httpMethod=http_method, authorizationType="NONE")
+    api_gateway.put_integration(
+        restApiId=api_id,
+        resourceId=hello,
+        httpMethod=http_method,
+        type=integration_type,
+        integrationHttpMethod=integration_method,
+        uri=apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)),
+    )
+    if permission:
+        source = api_id if permission == "this-api" else permission
+        aws.client("lambda").add_permission(
+            FunctionName=ctx["function_name"],
+            StatementId=f"apigateway-{source}",
+            Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{source}/*/{http_method}/hello",
+        )
+    api_gateway.create_deployment(restApiId=api_id, stageName=stage)
+    return str(api_id)
+
+
+@lab.solution
+def solve(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx)
+
+
+@lab.alternative(
+    "aws-cli",
+    story=Text(
+        en="every step with the AWS CLI, and a permission for any stage and method of the API",
+        ja="すべて AWS CLI で実施し、API の任意のステージ・メソッドに対する許可を付与",
+    ),
+)
+def with_the_cli(aws: Aws, ctx: Context) -> None:
+    api_id = json.loads(aws.cli("apigateway", "create-rest-api", "--name", ctx["api_name"]))["id"]
+    resources = json.loads(aws.cli("apigateway", "get-resources", "--rest-api-id", api_id))["items"]
+    root = next(r["id"] for r in resources if r["path"] == "/")
+    hello = json.loads(aws.cli("apigateway", "create-resource", "--rest-api-id", api_id, "--parent-id", root,
+                               "--path-part", "hello"))["id"]
+    aws.cli("apigateway", "put-method", "--rest-api-id", api_id, "--resource-id", hello, "--http-method", "GET",
+            "--authorization-type", "NONE")
+    aws.cli("apigateway", "put-integration", "--rest-api-id", api_id, "--resource-id", hello, "--http-method", "GET",
+            "--type", "AWS_PROXY", "--integration-http-method", "POST",
+            "--uri", apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)))
+    aws.cli("lambda", "add-permission", "--function-name", ctx["function_name"], "--statement-id", "apigw-cli",
+            "--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com",
+            "--source-arn", f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*")
+    aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod")
+
+
+@lab.alternative(
+    "openapi-import",
+    story=Text(
+        en="an OpenAPI 3 definition with x-amazon-apigateway-integration, imported, and a permission without a source condition",
+        ja="x-amazon-apigateway-integration を含む OpenAPI 3 定義をインポートし、呼び出し元の条件なしで許可を付与",
+    ),
+)
+def with_openapi(aws: Aws, ctx: Context) -> None:
+    uri = apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx))
+    definition = {
+        "openapi": "3.0.1",
+        "info": {"title": ctx["api_name"], "version": "1.0", "description": "hello"},
+        "paths": {"/hello": {"get": {
+            "responses": {"200": {"description": "OK"}},
+            "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST", "uri": uri},
+        }}},
+    }
+    api_gateway = aws.client("apigateway")
+    api_id = api_gateway.import_rest_api(body=json.dumps(definition).encode())["id"]
+    aws.client("lambda").add_permission(FunctionName=ctx["function_name"], StatementId="apigw-any",
+                                        Action="lambda:*", Principal="apigateway.amazonaws.com")
+    api_gateway.create_deployment(restApiId=api_id, stageName="prod")
+
+
+@lab.near_miss(
+    "lambda-custom-integration",
+    fails="lambda-proxy-integration",
+    story=Text(en="a Lambda integration without the proxy option (type AWS)", ja="プロキシを有効にしていない Lambda 統合（タイプ AWS）"),
+)
+def custom_integration(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, integration_type="AWS")
+
+
+@lab.near_miss(
+    "integration-called-with-get",
+    fails="lambda-proxy-integration",
+    story=Text(en="the integration's HTTP method set to GET", ja="統合の HTTP メソッドを GET に設定"),
+)
+def integration_get(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, integration_method="GET")
+
+
+@lab.near_miss(
+    "no-invoke-permission",
+    fails="invoke-permission",
+    story=Text(en="built with the CLI, which adds no permission", ja="CLI で構築し、許可を追加しなかった"),
+)
+def no_permission(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, permission=None)
+
+
+@lab.near_miss(
+    "permission-for-another-api",
+    fails="invoke-permission",
+    story=Text(en="the permission names another API's id", ja="許可が別の API の ID を指定している"),
+)
+def permission_elsewhere(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, permission="a1b2c3d4e5")
+
+
+@lab.near_miss(
+    "deployed-to-dev",
+    fails="deployed-to-prod",
+    story=Text(en="deployed to a stage named dev", ja="dev という名前のステージにデプロイ"),
+)
+def deployed_to_dev(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, stage="dev")
+
+
+@lab.near_miss(
+    "post-method",
+    fails=("get-method", "lambda-proxy-integration"),
+    story=Text(en="a POST method instead of GET", ja="GET ではなく POST メソッドを作成"),
+)
+def post_method(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, http_method="POST")
+
+
+@lab.teardown
+def teardown(aws: Aws, ctx: Context) -> None:
+    """Delete the APIs named {api_name}, then the tagged function and role."""
+    for api in apigw.rest_apis_named(aws, ctx["api_name"]):
+        aws.client("apigateway").delete_rest_api(restApiId=api["id"])
+    lam, iam = aws.client("lambda"), aws.client("iam")
+    try:
+        function = lam.get_function(FunctionName=ctx["function_name"])
+        if (function.get("Tags") or {}).get(TAG_KEY) == lab.id:
+            lam.delete_function(FunctionName=ctx["function_name"])
+    except ClientError:
+        pass
+    role = "mcredlab-hello-role"
+    try:
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]}
+    except ClientError:
+        return
+    if tags.get(TAG_KEY) == lab.id:
+        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=role, PolicyArn=attached["PolicyArn"])
+        iam.delete_role(RoleName=role)
