@@ -1,0 +1,428 @@
+"""CORS on an API Gateway REST API: a preflight answered by a MOCK integration, and CORS headers on GET."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcredlab import apigateway as apigw
+from mcredlab._text import Text
+from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
+from mcredlab.target import Aws
+
+lab = Lab(
+    id="apigw-cors",
+    track="serverless",
+    services=("apigateway",),
+    certs=("DVA", "SAA", "AIF"),
+    minutes=15,
+    title=Text(en="Enable CORS on an API Gateway REST API", ja="API Gateway の REST API で CORS を有効にする"),
+    task=Text(
+        en=(
+            "The REST API **{api_name}** (id `{api_id}`) is deployed to the stage `prod`. Its `GET /items` returns "
+            "a fixed JSON list. A web page served from **{origin}** must call `GET /items` from the browser, "
+            "and today the browser blocks it.\n\n"
+            "Enable CORS for that origin:\n"
+            "1. A preflight request `OPTIONS /items` answers 200 with `Access-Control-Allow-Origin` matching "
+            "{origin} (or `*`), `Access-Control-Allow-Methods` including `GET`, and `Access-Control-Allow-Headers` "
+            "including `Content-Type`.\n"
+            "2. Responses of `GET /items` carry `Access-Control-Allow-Origin`.\n"
+            "3. The change is live on the `prod` stage."
+        ),
+        ja=(
+            "REST API **{api_name}**（ID `{api_id}`）はステージ `prod` にデプロイされています。`GET /items` は固定の "
+            "JSON リストを返します。**{origin}** から配信される Web ページが、ブラウザーから `GET /items` を呼び出す"
+            "必要がありますが、現在はブラウザーにブロックされています。\n\n"
+            "このオリジンに対して CORS を有効にしてください。\n"
+            "1. プリフライトリクエスト `OPTIONS /items` が 200 を返し、`Access-Control-Allow-Origin` が {origin}"
+            "（または `*`）、`Access-Control-Allow-Methods` に `GET`、`Access-Control-Allow-Headers` に "
+            "`Content-Type` が含まれること。\n"
+            "2. `GET /items` のレスポンスに `Access-Control-Allow-Origin` が付くこと。\n"
+            "3. 変更が `prod` ステージに反映されていること。"
+        ),
+    ),
+)
+
+API_NAME = "mcredlab-items-api"
+ORIGIN = "https://www.example.com"
+ITEMS = {"items": [{"id": 1, "name": "apple"}, {"id": 2, "name": "banana"}]}
+HEADER = "method.response.header.{}"
+ALLOW_ORIGIN, ALLOW_METHODS, ALLOW_HEADERS = (
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+)
+CONSOLE_ALLOW_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+
+
+# -- setup -------------------------------------------------------------------------------------
+
+
+def _mock(aws: Aws, api_id: str, resource_id: str, http_method: str, body: str, headers: dict[str, str]) -> None:
+    """A MOCK integration answering 200 with ``body`` and fixed ``headers`` (as the console builds it)."""
+    api_gateway = aws.client("apigateway")
+    api_gateway.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=http_method, authorizationType="NONE")
+    api_gateway.put_method_response(
+        restApiId=api_id, resourceId=resource_id, httpMethod=http_method, statusCode="200",
+        responseModels={"application/json": "Empty"},
+        responseParameters={HEADER.format(name): False for name in headers},
+    )
+    api_gateway.put_integration(
+        restApiId=api_id, resourceId=resource_id, httpMethod=http_method, type="MOCK",
+        requestTemplates={"application/json": '{"statusCode": 200}'},
+    )
+    api_gateway.put_integration_response(
+        restApiId=api_id, resourceId=resource_id, httpMethod=http_method, statusCode="200",
+        responseTemplates={"application/json": body},
+        responseParameters={HEADER.format(name): f"'{value}'" for name, value in headers.items()},
+    )
+
+
+@lab.setup
+def setup(aws: Aws) -> Context:
+    """A deployed API whose GET /items answers from a MOCK integration, without any CORS."""
+    api_gateway = aws.client("apigateway")
+    existing = apigw.rest_apis_named(aws, API_NAME)
+    if existing:
+        api_id = existing[0]["id"]
+        first = min(api_gateway.get_deployments(restApiId=api_id).get("items", []),
+                    key=lambda d: str(d.get("createdDate", "")), default={"id": ""})
+        return {"api_id": api_id, "api_name": API_NAME, "origin": ORIGIN, "_setup_deployment": first["id"]}
+    api_id = api_gateway.create_rest_api(
+        name=API_NAME, description="Items for the web shop", endpointConfiguration={"types": ["REGIONAL"]},
+        tags={TAG_KEY: lab.id},
+    )["id"]
+    root = apigw.resource(aws, api_id, "/")
+    assert root is not None
+    items = api_gateway.create_resource(restApiId=api_id, parentId=root["id"], pathPart="items")["id"]
+    _mock(aws, api_id, items, "GET", json.dumps(ITEMS), {})
+    deployment = api_gateway.create_deployment(restApiId=api_id, stageName="prod", description="mcredlab setup")
+    return {"api_id": api_id, "api_name": API_NAME, "origin": ORIGIN, "_setup_deployment": deployment["id"]}
+
+
+# -- what the checks read ----------------------------------------------------------------------
+
+
+def _items_method(aws: Aws, ctx: Context, http_method: str) -> dict[str, Any] | None:
+    items = apigw.resource(aws, ctx["api_id"], "/items")
+    if items is None:
+        return None
+    return apigw.method(aws, ctx["api_id"], items["id"], http_method)
+
+
+def _headers_200(method: dict[str, Any]) -> tuple[dict[str, str | None], set[str]]:
+    """The fixed header values the 200 response maps, and the headers its method response declares."""
+    integration = method.get("methodIntegration") or {}
+    responses = integration.get("integrationResponses") or {}
+    chosen = next((r for r in responses.values() if str(r.get("statusCode")) == "200"), {})
+    mapped = {
+        key.removeprefix("method.response.header.").lower(): apigw.literal(value)
+        for key, value in (chosen.get("responseParameters") or {}).items()
+    }
+    declared = {
+        key.removeprefix("method.response.header.").lower()
+        for key in (((method.get("methodResponses") or {}).get("200") or {}).get("responseParameters") or {})
+    }
+    return mapped, declared
+
+
+def _header_finding(method: dict[str, Any] | None, verb: str, header: str, ok: Any, expected_en: str, expected_ja: str) -> Finding:
+    if method is None:
+        return failed(f"no {verb} method on /items", f"/items に {verb} メソッドがありません")
+    mapped, declared = _headers_200(method)
+    value = mapped.get(header.lower())
+    if header.lower() not in mapped:
+        return failed(f"the 200 response of {verb} /items sets no {header}", f"{verb} /items の 200 レスポンスに {header} が設定されていません")
+    if value is None:
+        return failed(f"{header} is mapped from the request, not a fixed value", f"{header} が固定値ではなくリクエストからマッピングされています")
+    if header.lower() not in declared:
+        return failed(
+            f"{header} = '{value}', but the method response does not declare the header",
+            f"{header} = '{value}' ですが、メソッドレスポンスでヘッダーが宣言されていません",
+        )
+    if not ok(value):
+        return failed(f"{header} = '{value}' ({expected_en})", f"{header} = '{value}'（{expected_ja}）")
+    return passed(f"{header} = '{value}'", f"{header} = '{value}'")
+
+
+def _listed(value: str, wanted: str) -> bool:
+    entries = {part.strip().lower() for part in value.split(",")}
+    return wanted.lower() in entries or "*" in entries
+
+
+# -- criteria ----------------------------------------------------------------------------------
+
+_ENABLE_CORS_HINT = Text(
+    en="Select /items > Enable CORS, tick GET and OPTIONS, set Access-Control-Allow-Origin to {origin} (or *), "
+    "save, then Deploy API to prod.",
+    ja="/items を選択して「CORS を有効にする」を開き、GET と OPTIONS にチェックを入れ、Access-Control-Allow-Origin に "
+    "{origin}（または *）を設定して保存し、「API をデプロイ」で prod にデプロイします。",
+)
+
+
+@lab.criterion(
+    "options-method",
+    expected=Text(en="an OPTIONS method on /items", ja="/items の OPTIONS メソッド"),
+    looked_at=Text(en="the methods of /items in API {api_id}", ja="API {api_id} の /items のメソッド"),
+    hint=_ENABLE_CORS_HINT,
+)
+def options_method(aws: Aws, ctx: Context) -> Finding:
+    items = apigw.resource(aws, ctx["api_id"], "/items")
+    if items is None:
+        return failed("no /items resource", "/items リソースがありません")
+    methods = sorted((items.get("resourceMethods") or {}).keys())
+    if "OPTIONS" in methods:
+        return passed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
+    return failed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
+
+
+@lab.criterion(
+    "preflight-status-200",
+    expected=Text(en="the preflight answers 200 without calling a backend (MOCK)", ja="プリフライトがバックエンドを呼ばずに（MOCK で）200 を返す"),
+    looked_at=Text(en="the integration of OPTIONS /items", ja="OPTIONS /items の統合"),
+    hint=Text(
+        en="The OPTIONS method needs a MOCK integration whose request template is {{\"statusCode\": 200}}, "
+        "a 200 method response and a 200 integration response. Enable CORS builds all three.",
+        ja="OPTIONS メソッドには、リクエストテンプレートが {{\"statusCode\": 200}} の MOCK 統合、200 のメソッドレスポンス、"
+        "200 の統合レスポンスが必要です。「CORS を有効にする」で 3 つとも作成されます。",
+    ),
+)
+def preflight_status(aws: Aws, ctx: Context) -> Finding:
+    method = _items_method(aws, ctx, "OPTIONS")
+    if method is None:
+        return failed("no OPTIONS method on /items", "/items に OPTIONS メソッドがありません")
+    integration = method.get("methodIntegration") or {}
+    kind = str(integration.get("type", "none")).upper()
+    if kind != "MOCK":
+        return failed(f"integration type {kind}", f"統合タイプは {kind} です")
+    templates = integration.get("requestTemplates") or {}
+    try:
+        status = json.loads(templates.get("application/json") or "{}").get("statusCode")
+    except ValueError:
+        status = None
+    if status != 200:
+        return failed(f"the request template selects status {status}", f"リクエストテンプレートが選ぶステータスは {status} です")
+    if "200" not in (method.get("methodResponses") or {}):
+        return failed("no 200 method response", "200 のメソッドレスポンスがありません")
+    if not any(str(r.get("statusCode")) == "200" for r in (integration.get("integrationResponses") or {}).values()):
+        return failed("no 200 integration response", "200 の統合レスポンスがありません")
+    return passed("a MOCK integration answering 200", "200 を返す MOCK 統合")
+
+
+@lab.criterion(
+    "preflight-allow-origin",
+    expected=Text(en="the preflight allows the origin {origin} (or *)", ja="プリフライトがオリジン {origin}（または *）を許可する"),
+    looked_at=Text(en="the 200 response of OPTIONS /items", ja="OPTIONS /items の 200 レスポンス"),
+    hint=Text(
+        en="Access-Control-Allow-Origin must be exactly {origin} (scheme and host, no trailing slash) or *.",
+        ja="Access-Control-Allow-Origin は正確に {origin}（スキームとホスト、末尾のスラッシュなし）か * にします。",
+    ),
+)
+def preflight_allow_origin(aws: Aws, ctx: Context) -> Finding:
+    return _header_finding(
+        _items_method(aws, ctx, "OPTIONS"), "OPTIONS", ALLOW_ORIGIN, lambda v: v in ("*", ctx["origin"]),
+        f"not {ctx['origin']} or *", f"{ctx['origin']} でも * でもありません",
+    )
+
+
+@lab.criterion(
+    "preflight-allow-methods",
+    expected=Text(en="the preflight allows the method GET", ja="プリフライトが GET メソッドを許可する"),
+    looked_at=Text(en="the 200 response of OPTIONS /items", ja="OPTIONS /items の 200 レスポンス"),
+    hint=Text(
+        en="Access-Control-Allow-Methods is a comma-separated list such as GET,OPTIONS.",
+        ja="Access-Control-Allow-Methods は GET,OPTIONS のようなカンマ区切りのリストです。",
+    ),
+)
+def preflight_allow_methods(aws: Aws, ctx: Context) -> Finding:
+    return _header_finding(
+        _items_method(aws, ctx, "OPTIONS"), "OPTIONS", ALLOW_METHODS, lambda v: _listed(v, "GET"),
+        "GET is missing", "GET が含まれていません",
+    )
+
+
+@lab.criterion(
+    "preflight-allow-headers",
+    expected=Text(en="the preflight allows the header Content-Type", ja="プリフライトが Content-Type ヘッダーを許可する"),
+    looked_at=Text(en="the 200 response of OPTIONS /items", ja="OPTIONS /items の 200 レスポンス"),
+    hint=Text(
+        en="Access-Control-Allow-Headers lists the request headers the page may send; include Content-Type.",
+        ja="Access-Control-Allow-Headers にはページが送信できるリクエストヘッダーを列挙します。Content-Type を含めてください。",
+    ),
+)
+def preflight_allow_headers(aws: Aws, ctx: Context) -> Finding:
+    return _header_finding(
+        _items_method(aws, ctx, "OPTIONS"), "OPTIONS", ALLOW_HEADERS, lambda v: _listed(v, "Content-Type"),
+        "Content-Type is missing", "Content-Type が含まれていません",
+    )
+
+
+@lab.criterion(
+    "get-allow-origin",
+    expected=Text(en="GET /items responses carry Access-Control-Allow-Origin", ja="GET /items のレスポンスに Access-Control-Allow-Origin が付く"),
+    looked_at=Text(en="the 200 response of GET /items", ja="GET /items の 200 レスポンス"),
+    hint=Text(
+        en="The preflight alone is not enough: the browser also checks the actual GET response. "
+        "Enable CORS with GET ticked adds the header to GET's method and integration responses.",
+        ja="プリフライトだけでは不十分で、ブラウザーは実際の GET レスポンスも確認します。"
+        "GET にチェックを入れて「CORS を有効にする」を実行すると、GET のメソッドレスポンスと統合レスポンスにヘッダーが追加されます。",
+    ),
+)
+def get_allow_origin(aws: Aws, ctx: Context) -> Finding:
+    return _header_finding(
+        _items_method(aws, ctx, "GET"), "GET", ALLOW_ORIGIN, lambda v: v in ("*", ctx["origin"]),
+        f"not {ctx['origin']} or *", f"{ctx['origin']} でも * でもありません",
+    )
+
+
+@lab.criterion(
+    "deployed",
+    expected=Text(en="the change deployed to the stage prod", ja="変更がステージ prod にデプロイされている"),
+    looked_at=Text(en="the stage prod of API {api_id}", ja="API {api_id} のステージ prod"),
+    hint=Text(
+        en="Changes to methods take effect only after Deploy API (stage prod).",
+        ja="メソッドの変更は「API をデプロイ」（ステージ prod）を実行するまで反映されません。",
+    ),
+)
+def deployed(aws: Aws, ctx: Context) -> Finding:
+    prod = apigw.stages(aws, ctx["api_id"]).get("prod")
+    if prod is None:
+        return failed("no stage prod", "ステージ prod がありません")
+    if prod.get("deploymentId") == ctx["_setup_deployment"]:
+        return failed(
+            "prod still serves the deployment made before your change",
+            "prod は変更前に作成されたデプロイのままです",
+        )
+    return passed(f"prod serves deployment {prod.get('deploymentId')}", f"prod はデプロイ {prod.get('deploymentId')} を提供しています")
+
+
+# -- reference solution, other valid ways, near misses -----------------------------------------
+
+
+def enable_cors(
+    aws: Aws,
+    ctx: Context,
+    *,
+    origin: str | None = None,
+    methods: str = "GET,OPTIONS",
+    headers: str = "Content-Type",
+    on_get: bool = True,
+    deploy: bool = True,
+) -> None:
+    """Add the preflight and the GET header as the console does; keywords introduce mistakes."""
+    api_gateway, api_id = aws.client("apigateway"), ctx["api_id"]
+    origin = origin or ctx["origin"]
+    items = apigw.resource(aws, api_id, "/items")
+    assert items is not None
+    _mock(aws, api_id, items["id"], "OPTIONS", "", {ALLOW_ORIGIN: origin, ALLOW_METHODS: methods, ALLOW_HEADERS: headers})
+    if on_get:
+        api_gateway.put_method_response(
+            restApiId=api_id, resourceId=items["id"], httpMethod="GET", statusCode="200",
+            responseModels={"application/json": "Empty"}, responseParameters={HEADER.format(ALLOW_ORIGIN): False},
+        )
+        api_gateway.put_integration_response(
+            restApiId=api_id, resourceId=items["id"], httpMethod="GET", statusCode="200",
+            responseTemplates={"application/json": json.dumps(ITEMS)},
+            responseParameters={HEADER.format(ALLOW_ORIGIN): f"'{origin}'"},
+        )
+    if deploy:
+        api_gateway.create_deployment(restApiId=api_id, stageName="prod", description="CORS")
+
+
+@lab.solution
+def solve(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx)
+
+
+@lab.alternative(
+    "console-enable-cors",
+    story=Text(
+        en="the console's Enable CORS defaults: origin *, its default header list, then Deploy API",
+        ja="コンソールの「CORS を有効にする」の既定値（オリジン *、既定のヘッダー一覧）の後に「API をデプロイ」",
+    ),
+)
+def console_defaults(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, origin="*", headers=CONSOLE_ALLOW_HEADERS)
+
+
+@lab.alternative(
+    "aws-cli",
+    story=Text(en="every step with the AWS CLI", ja="すべての手順を AWS CLI で実施"),
+)
+def with_the_cli(aws: Aws, ctx: Context) -> None:
+    api_id = ctx["api_id"]
+    resources = json.loads(aws.cli("apigateway", "get-resources", "--rest-api-id", api_id))["items"]
+    items = next(r["id"] for r in resources if r["path"] == "/items")
+    where = ["--rest-api-id", api_id, "--resource-id", items]
+    headers = {
+        HEADER.format(ALLOW_ORIGIN): f"'{ctx['origin']}'",
+        HEADER.format(ALLOW_METHODS): "'OPTIONS,GET'",
+        HEADER.format(ALLOW_HEADERS): "'content-type,authorization'",
+    }
+    aws.cli("apigateway", "put-method", *where, "--http-method", "OPTIONS", "--authorization-type", "NONE")
+    aws.cli("apigateway", "put-integration", *where, "--http-method", "OPTIONS", "--type", "MOCK",
+            "--request-templates", json.dumps({"application/json": '{"statusCode": 200}'}))
+    aws.cli("apigateway", "put-method-response", *where, "--http-method", "OPTIONS", "--status-code", "200",
+            "--response-parameters", json.dumps({k: True for k in headers}))
+    aws.cli("apigateway", "put-integration-response", *where, "--http-method", "OPTIONS", "--status-code", "200",
+            "--response-parameters", json.dumps(headers))
+    aws.cli("apigateway", "put-method-response", *where, "--http-method", "GET", "--status-code", "200",
+            "--response-parameters", json.dumps({HEADER.format(ALLOW_ORIGIN): True}))
+    aws.cli("apigateway", "put-integration-response", *where, "--http-method", "GET", "--status-code", "200",
+            "--response-parameters", json.dumps({HEADER.format(ALLOW_ORIGIN): f"'{ctx['origin']}'"}),
+            "--response-templates", json.dumps({"application/json": json.dumps(ITEMS)}))
+    aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod")
+
+
+@lab.near_miss(
+    "origin-without-www",
+    fails=("preflight-allow-origin", "get-allow-origin"),
+    story=Text(en="origin https://example.com instead of https://www.example.com", ja="https://www.example.com ではなく https://example.com を許可"),
+)
+def wrong_origin(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, origin="https://example.com")
+
+
+@lab.near_miss(
+    "methods-without-get",
+    fails="preflight-allow-methods",
+    story=Text(en="Access-Control-Allow-Methods lists POST,OPTIONS only", ja="Access-Control-Allow-Methods が POST,OPTIONS だけ"),
+)
+def methods_without_get(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, methods="POST,OPTIONS")
+
+
+@lab.near_miss(
+    "headers-without-content-type",
+    fails="preflight-allow-headers",
+    story=Text(en="Access-Control-Allow-Headers lists X-Api-Key only", ja="Access-Control-Allow-Headers が X-Api-Key だけ"),
+)
+def headers_without_content_type(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, headers="X-Api-Key")
+
+
+@lab.near_miss(
+    "preflight-only",
+    fails="get-allow-origin",
+    story=Text(en="OPTIONS added, GET responses left without the header", ja="OPTIONS は追加したが、GET レスポンスにヘッダーを付けていない"),
+)
+def preflight_only(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, on_get=False)
+
+
+@lab.near_miss(
+    "not-redeployed",
+    fails="deployed",
+    story=Text(en="CORS configured, but the API never redeployed", ja="CORS は設定したが、API を再デプロイしていない"),
+)
+def not_redeployed(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, deploy=False)
+
+
+@lab.teardown
+def teardown(aws: Aws, ctx: Context) -> None:
+    """Delete the lab's API (it carries the lab's tag)."""
+    api_gateway = aws.client("apigateway")
+    for api in apigw.rest_apis_named(aws, API_NAME):
+        if (api.get("tags") or {}).get(TAG_KEY) == lab.id:
+            api_gateway.delete_rest_api(restApiId=api["id"])
