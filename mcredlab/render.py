@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from mcredlab._text import Lang, Text
 from mcredlab.checking import Report
@@ -17,6 +18,28 @@ UI = {
     "checked": Text(en="Checked", ja="確認対象"),
     "found": Text(en="Found", ja="結果"),
 }
+
+
+REPORT_STYLE = """<style>
+.mcredlab-report { margin: 0.3em 0; }
+.mcredlab-report .mcredlab-report-head { font-weight: 600; margin-bottom: 0.2em; }
+.mcredlab-report-passed .mcredlab-report-head { color: #2e7d32; }
+.mcredlab-report-failed .mcredlab-report-head { color: #c62828; }
+.mcredlab-report .mcredlab-criterion { border-left: 4px solid; border-radius: 3px; margin: 0.35em 0; padding: 0.3em 0.7em; }
+.mcredlab-report .mcredlab-ok { border-color: #2e7d32; background: rgba(46, 125, 50, 0.09); }
+.mcredlab-report .mcredlab-ng { border-color: #c62828; background: rgba(198, 40, 40, 0.08); }
+.mcredlab-report .mcredlab-ok .mcredlab-mark { color: #2e7d32; }
+.mcredlab-report .mcredlab-ng .mcredlab-mark { color: #c62828; }
+.mcredlab-report .mcredlab-detail { font-size: 0.9em; opacity: 0.8; }
+.mcredlab-report .mcredlab-ok .mcredlab-hint { display: none; }
+.mcredlab-report .mcredlab-hint summary { cursor: pointer; color: #1565c0; }
+.mcredlab-report code { background: rgba(127, 127, 127, 0.15); padding: 0 0.25em; border-radius: 3px; }
+</style>"""
+
+
+def _html(text: str) -> str:
+    """Escape ``text`` and show its `code` spans as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def report_text(report: Report, lang: Lang) -> str:
@@ -42,14 +65,14 @@ def report_html(report: Report, lang: Lang) -> str:
         cls = "mcredlab-ok" if r.passed else "mcredlab-ng"
         rows.append(
             f'<li class="mcredlab-criterion {cls}" data-criterion="{html.escape(r.id)}" data-passed="{str(r.passed).lower()}">'
-            f'<span class="mcredlab-mark">{mark}</span> <b>{html.escape(r.expected(lang))}</b>'
-            f'<div class="mcredlab-detail">{UI["checked"](lang)}: {html.escape(r.looked_at(lang))}<br>'
-            f'{UI["found"](lang)}: {html.escape(r.found(lang))}</div>'
-            f'<details class="mcredlab-hint"><summary>{UI["hint"](lang)}</summary>{html.escape(r.hint(lang))}</details>'
+            f'<span class="mcredlab-mark">{mark}</span> <b>{_html(r.expected(lang))}</b>'
+            f'<div class="mcredlab-detail">{UI["checked"](lang)}: {_html(r.looked_at(lang))}<br>'
+            f'{UI["found"](lang)}: {_html(r.found(lang))}</div>'
+            f'<details class="mcredlab-hint"><summary>{UI["hint"](lang)}</summary>{_html(r.hint(lang))}</details>'
             "</li>"
         )
     return (
-        f'<div class="mcredlab-report mcredlab-report-{state}" data-lab="{html.escape(report.lab_id)}" '
+        f'{REPORT_STYLE}<div class="mcredlab-report mcredlab-report-{state}" data-lab="{html.escape(report.lab_id)}" '
         f'data-passed="{str(report.passed).lower()}" data-summary="{ok}/{len(report.results)}">'
         f'<div class="mcredlab-report-head">{"✔" if report.passed else "✘"} {html.escape(head)}</div>'
         f'<ul style="list-style:none;padding-left:0.2em">{"".join(rows)}</ul></div>'

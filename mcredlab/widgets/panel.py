@@ -1,0 +1,213 @@
+"""The lab panel: title, task, resources, language switch, timer and Check button in one widget."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import logging
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from mcredlab._text import Lang, Text, check_lang
+from mcredlab.checking import Report
+from mcredlab.errors import LabError
+from mcredlab.render import report_html
+from mcredlab.widgets.timer import Timer
+
+if TYPE_CHECKING:
+    from mcredlab.session import LabSession
+
+log = logging.getLogger(__name__)
+
+UI = {
+    "check": Text(en="Check", ja="チェック"),
+    "checking": Text(en="Checking…", ja="チェック中…"),
+    "check_tip": Text(
+        en="Check your work: this only reads your resources, so press it as often as you like.",
+        ja="作業内容をチェックします。リソースを読み取るだけなので、何度押してもかまいません。",
+    ),
+    "resources": Text(en="Your resources", ja="使用するリソース"),
+    "language": Text(en="Language", ja="表示言語"),
+    "not_checked": Text(
+        en="When you think you are done, press Check to see which criteria you meet.",
+        ja="作業が終わったら「チェック」を押して、どの項目を達成できたか確認しましょう。",
+    ),
+    "checked_at": Text(en="Last checked at {time}", ja="最終チェック: {time}"),
+    "unexpected": Text(
+        en="The check could not run ({error}); try again, and restart the kernel if it keeps failing.",
+        ja="チェックを実行できませんでした（{error}）。もう一度試し、繰り返し失敗する場合はカーネルを再起動してください。",
+    ),
+}
+
+STYLE = """<style>
+.mcredlab-panel { max-width: 60em; gap: 0.4em; }
+.mcredlab-panel .widget-html-content { line-height: 1.55; }
+.mcredlab-panel .mcredlab-title { margin: 0.2em 0; font-size: 1.35em; font-weight: 600; }
+.mcredlab-panel .mcredlab-task ol { padding-left: 1.6em; }
+.mcredlab-panel .mcredlab-task p, .mcredlab-panel .mcredlab-task li { margin: 0.3em 0; }
+.mcredlab-panel code { background: var(--jp-layout-color2, #eee); padding: 0 0.25em; border-radius: 3px; }
+.mcredlab-panel .mcredlab-resources ul { margin: 0.2em 0; padding-left: 1.6em; }
+.mcredlab-panel .mcredlab-note { color: var(--jp-ui-font-color2, #616161); font-size: 0.9em; margin-top: 0.3em; }
+.mcredlab-panel .mcredlab-error { border-left: 4px solid #c62828; background: rgba(198,40,40,0.07); padding: 0.4em 0.7em; }
+</style>"""
+
+
+class _Keep(dict):  # type: ignore[type-arg]
+    """Format values that leave unknown ``{placeholders}`` as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def inline_html(text: str) -> str:
+    """Escape ``text`` and render its `code` and **bold** spans."""
+    text = html.escape(text, quote=False)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+
+
+def tiny_markdown(text: str) -> str:
+    """Paragraphs, numbered lists, `code` and **bold**: enough for task texts, and safe (all HTML escaped)."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        para: list[str] = []
+        items: list[str] = []
+        for line in block.splitlines():
+            item = re.match(r"\s*\d+[.)]\s+(.*)", line)
+            if item:
+                items.append(item.group(1))
+            elif items:
+                items[-1] += " " + line.strip()
+            else:
+                para.append(line.strip())
+        if para:
+            out.append(f"<p>{inline_html(' '.join(para))}</p>")
+        if items:
+            out.append("<ol>" + "".join(f"<li>{inline_html(item)}</li>" for item in items) + "</ol>")
+    return "\n".join(out)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Callable[[str], str]:
+    try:
+        import mistune  # installed with jupyterlab (jupyter_server -> nbconvert)
+    except ImportError:
+        return tiny_markdown
+    render = mistune.create_markdown(escape=True)  # raw HTML is escaped, unsafe link schemes dropped
+    return lambda text: str(render(text))
+
+
+def markdown_html(text: str) -> str:
+    """Markdown to safe HTML, with mistune when available."""
+    return _converter()(text)
+
+
+def resources_html(context: dict[str, str], lang: Lang) -> str:
+    """The names setup provisioned (keys starting with ``_`` are internal and hidden)."""
+    shown = {key: value for key, value in context.items() if not key.startswith("_")}
+    if not shown:
+        return ""
+    rows = "".join(
+        f'<li data-resource="{html.escape(key)}">{html.escape(key)}: <code>{html.escape(value)}</code></li>'
+        for key, value in shown.items()
+    )
+    return f'<div class="mcredlab-resources"><b>{UI["resources"](lang)}</b><ul>{rows}</ul></div>'
+
+
+class LabPanel(w.VBox):  # type: ignore[misc]
+    """A lab's task, timer and Check button for a notebook; every text follows the language switch.
+
+    >>> LabPanel(open_lab("s3-static-website"))   # doctest: +SKIP
+    """
+
+    def __init__(self, session: LabSession, **kwargs: Any) -> None:
+        self.session = session
+        self.report: Report | None = session.last_report()
+        self.error: Text | None = None
+        self.title_html = w.HTML()
+        self.language = w.ToggleButtons(
+            options=[("English", "en"), ("日本語", "ja")], value=session.lang, style={"button_width": "6em"}
+        )
+        self.timer = Timer(session.deadline, session.lang)
+        self.task_html = w.HTML()
+        self.resources_html = w.HTML()
+        self.check_button = w.Button(icon="check", button_style="primary")
+        self.result_html = w.HTML()
+        header = w.HBox(
+            [self.title_html, self.language],
+            layout=w.Layout(justify_content="space-between", align_items="center", flex_flow="row wrap"),
+        )
+        super().__init__(
+            [header, self.timer, self.task_html, self.resources_html, self.check_button, self.result_html], **kwargs
+        )
+        for widget, name in [
+            (self, "mcredlab-panel"), (self.language, "mcredlab-lang"), (self.task_html, "mcredlab-task-html"),
+            (self.check_button, "mcredlab-check"), (self.result_html, "mcredlab-result"),
+        ]:
+            widget.add_class(name)
+        self.language.observe(lambda change: self.set_language(change["new"]), names="value")
+        self.check_button.on_click(lambda _: self.check())
+        self.render()
+
+    @property
+    def lang(self) -> Lang:
+        return self.session.lang
+
+    def set_language(self, lang: str) -> None:
+        """Show every text of the panel (and later reports) in ``lang``."""
+        lang = check_lang(lang)
+        if self.language.value != lang:
+            self.language.value = lang  # its observer calls back here
+            return
+        self.session.lang = lang
+        self.timer.lang = lang
+        self.render()
+
+    def check(self) -> Report | None:
+        """Run the checks and show the report; a failure is shown as one sentence, never a traceback."""
+        self.check_button.disabled = True
+        self.check_button.description = UI["checking"](self.lang)
+        try:
+            self.report, self.error = self.session.check(), None
+        except LabError as error:
+            self.error = Text(en=error.message("en"), ja=error.message("ja"))
+        except Exception as error:  # noqa: BLE001 - a button must never end in a traceback
+            log.exception("checking lab %s failed", self.session.lab.id)
+            self.error = UI["unexpected"].format(error=f"{type(error).__name__}: {error}"[:300])
+        finally:
+            self.check_button.disabled = False
+            self.render()
+        return None if self.error else self.report
+
+    def _context(self) -> dict[str, str]:
+        try:
+            return self.session.context
+        except LabError as error:
+            self.error = self.error or Text(en=error.message("en"), ja=error.message("ja"))
+            return {}
+
+    def render(self) -> None:
+        """Fill every text in the current language."""
+        lang, lab = self.lang, self.session.lab
+        context = self._context()
+        self.title_html.value = f'{STYLE}<div class="mcredlab-title">{html.escape(lab.title(lang))}</div>'
+        task = lab.task(lang).format_map(_Keep(context))
+        self.task_html.value = f'<div class="mcredlab-task" lang="{lang}">{markdown_html(task)}</div>'
+        self.resources_html.value = resources_html(context, lang)
+        self.language.tooltip = UI["language"](lang)
+        self.check_button.description = UI["check"](lang)
+        self.check_button.tooltip = UI["check_tip"](lang)
+        self.result_html.value = self._result(lang)
+
+    def _result(self, lang: Lang) -> str:
+        if self.error is not None:
+            return f'<div class="mcredlab-error" role="alert">⚠ {inline_html(self.error(lang))}</div>'
+        if self.report is None:
+            return f'<div class="mcredlab-note">{UI["not_checked"](lang)}</div>'
+        when = datetime.datetime.fromtimestamp(self.report.checked_at).strftime("%Y-%m-%d %H:%M:%S")
+        note = UI["checked_at"](lang).format(time=when)
+        return f'{report_html(self.report, lang)}<div class="mcredlab-note">{note}</div>'

@@ -1,0 +1,200 @@
+"""The lab panel in real JupyterLab and real Chromium: Check, solve, kernel restart, reload, language."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mcredlab.session import LabSession
+from tests.conftest import ROOT, free_port
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian chromium at /usr/bin/chromium"),
+]
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+LAB = "s3-static-website"
+NOTEBOOK = "lab.ipynb"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+SCREENSHOT = ROOT / "docs" / "solved-lab-panel.png"
+NEW = ".mcredlab-panel:not([data-old])"  # the panel of the latest run, once older ones are marked
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+
+    def api(self, path: str, method: str = "GET") -> object:
+        request = urllib.request.Request(f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            body = reply.read()
+        return json.loads(body) if body else None
+
+    def wait_for_kernel(self, timeout: float = 60) -> None:
+        """Until the notebook's kernel is idle and the page is connected to it (the UI's idle is too early)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for session in self.api("/api/sessions"):  # type: ignore[union-attr]
+                kernel = session["kernel"]
+                if session["path"] == NOTEBOOK and kernel["execution_state"] == "idle" and kernel["connections"] >= 1:
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"the kernel of {NOTEBOOK} was not idle and connected after {timeout} s")
+
+
+def _write_workspace(root: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(f'from mcredlab.session import open_lab\nlab = open_lab("{LAB}", lang="en")\nlab.panel()')
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / NOTEBOOK)
+
+
+@pytest.fixture
+def jupyter_lab(fresh_emulator: object) -> Iterator[Lab]:
+    """A ``jupyter lab`` server on a free port, on a temp root, sharing this run's MCREDLAB_HOME and emulator."""
+    tmp = Path(tempfile.mkdtemp(prefix="mcredlab-browser-"))
+    root, settings = tmp / "root", tmp / "app-settings"
+    root.mkdir()
+    settings.mkdir()
+    _write_workspace(root)
+    (settings / "overrides.json").write_text(json.dumps(NO_NEWS))
+    port, token = free_port(), "mcredlab-browser-test"
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "IPYTHONDIR": str(tmp / "ipython"),
+    }
+    command = [
+        sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+        f"--LabApp.app_settings_dir={settings}", f"--LabApp.user_settings_dir={tmp / 'user-settings'}",
+        f"--LabApp.workspaces_dir={tmp / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
+    ]
+    log = (tmp / "jupyter.log").open("wb")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    lab = Lab(f"http://127.0.0.1:{port}", token)
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                lab.api("/api/status")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > end:
+                    raise RuntimeError(f"jupyter lab did not start:\n{(tmp / 'jupyter.log').read_text()[-3000:]}")
+                time.sleep(0.2)
+        yield lab
+    finally:
+        try:
+            lab.api("/api/shutdown", method="POST")  # stops the kernels too
+            server.wait(timeout=15)
+        except (OSError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _restart_and_run_all(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    lab.wait_for_kernel()
+    page.evaluate("document.querySelectorAll('.mcredlab-panel').forEach(el => { el.dataset.old = '1'; })")
+    page.click(".jp-NotebookPanel-toolbar [data-command='notebook:restart-run-all']")
+    page.click(".jp-Dialog .jp-mod-accept")
+    page.locator(f"{NEW} .mcredlab-timer").wait_for()
+
+
+def _remaining(page) -> int:  # type: ignore[no-untyped-def]
+    return int(page.locator(".mcredlab-timer").get_attribute("data-remaining"))
+
+
+def _screenshot(page, selector: str, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A screenshot of one element with a little room around it."""
+    element = page.locator(selector)
+    element.evaluate("el => { el.style.padding = '12px'; }")
+    path.parent.mkdir(exist_ok=True)
+    element.screenshot(path=str(path))
+    element.evaluate("el => { el.style.padding = ''; }")
+
+
+def test_lab_panel_in_jupyterlab(jupyter_lab: Lab) -> None:
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1100})
+            page.set_default_timeout(30_000)
+            page.goto(f"{jupyter_lab.url}/lab/tree/{NOTEBOOK}?token={jupyter_lab.token}")
+            page.locator(".jp-NotebookPanel-toolbar").wait_for()
+            _restart_and_run_all(page, jupyter_lab)
+
+            # Fresh lab: Check shows the failures, each with its hint on demand.
+            session = LabSession.for_lab(LAB, target="emulator")
+            timer = page.locator(".mcredlab-timer")
+            deadline = int(timer.get_attribute("data-deadline"))
+            assert session.deadline is not None and deadline == round(session.deadline * 1000)
+            assert re.search(r"Time left\s*\d\d:\d\d", timer.inner_text())
+            assert 0 < _remaining(page) <= session.lab.minutes * 60
+            page.click(".mcredlab-check")
+            failing = page.locator(".mcredlab-report[data-passed='false']")
+            failing.wait_for()
+            assert "0 of 5 criteria met" in failing.inner_text()
+            hint = page.locator(".mcredlab-ng .mcredlab-hint").first
+            assert "Static website hosting" not in hint.inner_text()
+            hint.locator("summary").click()
+            assert "Static website hosting" in hint.inner_text()
+
+            # The reference solution applied from outside: Check again passes.
+            session.solve()
+            page.click(".mcredlab-check")
+            page.locator(".mcredlab-report[data-passed='true']").wait_for()
+            assert "All criteria met" in page.locator(".mcredlab-result").inner_text()
+            page.mouse.move(0, 0)
+            _screenshot(page, ".mcredlab-panel", SCREENSHOT)
+
+            # Kernel restart and run all: same deadline, the passing report is back without pressing Check.
+            _restart_and_run_all(page, jupyter_lab)
+            page.locator(f"{NEW} .mcredlab-report[data-passed='true']").wait_for()
+            assert page.locator(f"{NEW} .mcredlab-timer").get_attribute("data-deadline") == str(deadline)
+            assert page.locator(".mcredlab-panel").count() == 1
+
+            # Reload the page (after saving, so the output is there): the timer still counts.
+            page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+            page.reload()
+            timer.wait_for()
+            assert timer.get_attribute("data-deadline") == str(deadline)
+            before = _remaining(page)
+            page.wait_for_timeout(2_200)
+            assert 0 < _remaining(page) < before
+            page.locator(".mcredlab-report[data-passed='true']").wait_for()
+
+            # 日本語: task, labels, timer and report in Japanese.
+            page.click(".mcredlab-lang button:has-text('日本語')")
+            page.locator(".mcredlab-task[lang='ja']").wait_for()
+            assert "公開ウェブサイト" in page.locator(".mcredlab-task").inner_text()
+            assert "すべての項目を達成しました" in page.locator(".mcredlab-result").inner_text()
+            assert page.locator(".mcredlab-check").inner_text().strip() == "チェック"
+            assert "残り時間" in timer.inner_text()
+        finally:
+            browser.close()
