@@ -6,9 +6,9 @@ import importlib
 
 import pytest
 
-from mcredlab.emulator.extensions import EXTENSIONS
+from mcredlab.emulator.extensions import extensions
 
-SEAMS = [pytest.param(*seam, id=f"{ext.__name__.rsplit('.', 1)[1]}:{seam[1]}") for ext in EXTENSIONS for seam in ext.SEAMS]
+SEAMS = [pytest.param(*seam, id=f"{ext.__name__.rsplit('.', 1)[1]}:{seam[1]}") for ext in extensions() for seam in ext.SEAMS]
 
 
 @pytest.mark.parametrize(("module", "name", "attribute"), SEAMS)

@@ -1,17 +1,41 @@
 """Changes to moto, each at one narrow seam, installed in the emulator process before it serves.
 
-Every extension documents the moto behaviour it corrects and names the internals it relies on in
-``SEAMS``; ``tests/test_emulator_seams.py`` fails loudly when a moto upgrade moves one of them.
+Every module here is one extension: a docstring saying which moto behaviour it corrects, ``SEAMS``
+naming the moto internals it relies on as ``(module, name, attribute-or-None)``, and ``install()``.
+They are found by module, like labs; ``tests/test_emulator_seams.py`` fails loudly when a moto
+upgrade moves a seam.
 """
 
 from __future__ import annotations
 
-from mcredlab.emulator.extensions import no_docker
+import importlib
+import pkgutil
+from functools import cache
+from types import ModuleType
 
-EXTENSIONS = (no_docker,)
+
+@cache
+def extensions() -> tuple[ModuleType, ...]:
+    """Every extension module, in name order."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if not callable(getattr(module, "install", None)) or not hasattr(module, "SEAMS"):
+            raise TypeError(f"emulator extension {module.__name__} needs SEAMS and install()")
+        found.append(module)
+    return tuple(found)
+
+
+_installed = False
 
 
 def install_all() -> None:
-    """Install every extension (idempotent)."""
-    for extension in EXTENSIONS:
+    """Install every extension, once per process."""
+    global _installed
+    if _installed:
+        return
+    for extension in extensions():
         extension.install()
+    _installed = True
