@@ -18,7 +18,7 @@ import click
 
 from mcredlab import emulator
 from mcredlab._text import LANGS, Lang
-from mcredlab.errors import LabError
+from mcredlab.errors import EmulatorNotRunning, LabError
 from mcredlab.labs import all_labs, get_lab
 from mcredlab.session import LabSession
 from mcredlab.store import Store
@@ -155,7 +155,10 @@ def reset(lab_id: str, target: str | None, lang: Lang) -> None:
 @learner_errors
 def progress(as_json: bool, target: str | None, lang: Lang) -> None:
     """Show which labs this learner has checked and passed."""
-    key = resolve(target, start_emulator=False).key if target != "emulator" else "emulator"
+    try:
+        key = resolve(target, start_emulator=False).key
+    except EmulatorNotRunning:  # progress lives in the store: reading it needs no emulator
+        key = "emulator"
     rows = Store().progress(key)
     if as_json:
         click.echo(json.dumps([row.__dict__ for row in rows]))
@@ -202,8 +205,6 @@ def emulator_reset() -> None:
     """Forget every resource in the emulator (all labs start from scratch)."""
     info = emulator.status()
     if info is None:
-        from mcredlab.errors import EmulatorNotRunning
-
         raise EmulatorNotRunning()
     emulator.reset(info)
     click.echo("reset")
@@ -244,3 +245,30 @@ def lab(port: int | None, no_browser: bool, jupyter_args: tuple[str, ...]) -> No
         argv.append("--allow-root")
     argv.extend(jupyter_args)
     os.execvp(argv[0], argv)
+
+
+def _checkout_labs_dir() -> Path:
+    """``labs/`` of the source checkout this package runs from."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "pyproject.toml").is_file():
+        raise click.UsageError("mcredlab is not running from a source checkout: name the directory (DIR).")
+    return root / "labs"
+
+
+@main.command("notebooks")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 listing notebooks that are missing or stale.")
+@click.argument("directory", metavar="[DIR]", required=False, type=click.Path(file_okay=False, path_type=Path))
+def write_notebooks(check_only: bool, directory: Path | None) -> None:
+    """Write every lab's notebook, rendered from its definition, into DIR (default: labs/ of the checkout)."""
+    from mcredlab import notebooks
+
+    directory = directory or _checkout_labs_dir()
+    if check_only:
+        problems = notebooks.problems(directory)
+        for path, problem in problems.items():
+            click.echo(f"{path}: {problem}")
+        if problems:
+            click.echo("Run `mcredlab notebooks` to rewrite them.", err=True)
+        sys.exit(1 if problems else 0)
+    for path in notebooks.write_all(directory):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,127 @@
+"""The lab notebooks, rendered from the lab definitions so they cannot drift from them.
+
+Every notebook is the same small shape: a bilingual how-to, a ``parameters`` cell (``lang``, and
+``solve`` for automated tests), a cell that opens the lab and shows its panel, empty cells for the
+learner's work and a final ``lab.check()``. The task text lives in the lab module and the panel only::
+
+    >>> from mcredlab.labs import get_lab
+    >>> render(get_lab("s3-static-website")).cells[2].source.splitlines()[2]
+    'lab = mcredlab.open_lab("s3-static-website", lang=lang)'
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from mcredlab.lab import Lab
+from mcredlab.labs import all_labs
+
+SUFFIX = ".ipynb"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+HOW_TO = """\
+**How to use this notebook** — Run the cells from the top (Shift+Enter). The panel shows the task, \
+the timer and the **Check** button; switch the language in the panel. Do the task in the empty cells \
+below with boto3 or `!aws ...`: both reach the lab's emulator with no extra arguments \
+(no endpoint URL, no credentials).
+
+**使い方** — 上のセルから順に実行してください（Shift+Enter）。パネルには課題、タイマー、**Check** ボタンが\
+表示されます。言語はパネルで切り替えられます。課題は下の空のセルで boto3 または `!aws ...` を使って\
+解いてください。どちらも追加の引数（エンドポイント URL や認証情報）なしでエミュレーターに接続します。"""
+
+YOUR_WORK = """\
+## Your work / 解答欄
+
+Write your solution in the cells below; add more cells as you need them.
+
+下のセルに解答を書いてください。必要に応じてセルを追加できます。"""
+
+CHECK = """\
+## Check / チェック
+
+Run the cell below, or press **Check** in the panel, as often as you like.
+
+下のセルを実行するか、パネルの **Check** ボタンを押してください。何度でも確認できます。"""
+
+
+def path_for(directory: Path | str, lab: Lab) -> Path:
+    """Where the notebook of ``lab`` lives in ``directory``."""
+    return Path(directory) / f"{lab.id}{SUFFIX}"
+
+
+def _client_name(service: str) -> str:
+    """A Python name for a boto3 client of ``service`` (``lambda`` -> ``lambda_``)."""
+    name = re.sub(r"\W", "_", service)
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def render(lab: Lab) -> nbformat.NotebookNode:
+    """The notebook of ``lab``: no outputs, no execution counts, stable cell ids."""
+    client = _client_name(lab.services[0])
+    cells = [
+        new_markdown_cell(f"# {lab.title.en}\n## {lab.title.ja}\n\n{HOW_TO}", id="how-to"),
+        new_code_cell(
+            'lang = "en"  # "ja" で日本語\n'
+            "solve = False  # automated tests set this to True to apply the reference solution",
+            id="parameters",
+            metadata={"tags": ["parameters"]},
+        ),
+        new_code_cell(f'import mcredlab\n\nlab = mcredlab.open_lab("{lab.id}", lang=lang)\nlab.panel()', id="open-lab"),
+        new_code_cell("if solve:\n    lab.solve()  # reference solution, used by automated tests", id="solve"),
+        new_markdown_cell(YOUR_WORK, id="your-work"),
+        new_code_cell(f'# import boto3\n# {client} = boto3.client("{lab.services[0]}")', id="work-1"),
+        new_code_cell("", id="work-2"),
+        new_code_cell("", id="work-3"),
+        new_markdown_cell(CHECK, id="check-how-to"),
+        new_code_cell("lab.check()", id="check"),
+    ]
+    metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}, "mcredlab": {"lab": lab.id}}
+    notebook = new_notebook(cells=cells, metadata=metadata)
+    nbformat.validate(notebook)
+    return notebook
+
+
+def dumps(notebook: nbformat.NotebookNode) -> str:
+    """The file text of ``notebook``, exactly as :func:`write_all` writes it."""
+    text = nbformat.writes(notebook)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_all(directory: Path | str, *, overwrite: bool = True) -> list[Path]:
+    """Write every registered lab's notebook into ``directory``; return the files written.
+
+    With ``overwrite=False`` an existing notebook (perhaps holding a learner's work) is kept.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lab in all_labs().values():
+        path = path_for(directory, lab)
+        text = dumps(render(lab))
+        if path.exists() and (not overwrite or path.read_text(encoding="utf-8") == text):
+            continue
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def problems(directory: Path | str) -> dict[Path, str]:
+    """Notebooks in ``directory`` that are ``missing``, ``out of date``, or have ``no such lab``."""
+    directory = Path(directory)
+    labs = all_labs()
+    found: dict[Path, str] = {}
+    for lab in labs.values():
+        path = path_for(directory, lab)
+        if not path.exists():
+            found[path] = "missing"
+        elif path.read_text(encoding="utf-8") != dumps(render(lab)):
+            found[path] = "out of date"
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
+        if path.stem not in labs:
+            found[path] = "no such lab"
+    return found

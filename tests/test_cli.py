@@ -1,0 +1,288 @@
+"""The ``mcredlab`` command: what it prints, its exit codes, and that every learner-facing failure is one
+sentence with exit code 2 and no traceback. Most tests drive it in-process with click's CliRunner; a few
+run the installed command in a real subprocess, as a learner's terminal does."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from mcredlab import emulator
+from mcredlab.cli import main
+from mcredlab.emulator import control
+from mcredlab.lab import Lab
+from mcredlab.labs import all_labs
+from mcredlab.store import Store
+from mcredlab.target import Target
+from tests.conftest import free_port
+
+LABS = list(all_labs().values())
+WEBSITE = "s3-static-website"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+by_id = pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+
+
+def run(*args: str) -> Result:
+    """``mcredlab ARGS`` in this process (stderr kept apart from stdout)."""
+    return CliRunner().invoke(main, list(args))
+
+
+def run_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``mcredlab ARGS`` as a real process, the installed script when there is one."""
+    script = Path(sys.executable).with_name("mcredlab")
+    argv = [str(script)] if script.exists() else [sys.executable, "-c", "from mcredlab.cli import main; main()"]
+    return subprocess.run([*argv, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def assert_learner_error(result: Result | subprocess.CompletedProcess[str], *says: str) -> str:
+    """Exit code 2, one line on stderr containing ``says``, nothing on stdout, no traceback."""
+    code = result.exit_code if isinstance(result, Result) else result.returncode
+    assert code == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert message and "\n" not in message, f"not one line: {message!r}"
+    assert "Traceback" not in message
+    for part in says:
+        assert part in message
+    return message
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens."""
+    return free_port()
+
+
+@pytest.fixture
+def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A ``MCREDLAB_HOME`` of its own, whose emulator (if a test starts one) uses a free port and is stopped after."""
+    monkeypatch.setenv("MCREDLAB_HOME", str(tmp_path))
+    monkeypatch.setattr(control, "DEFAULT_PORT", free_port())
+    yield tmp_path
+    emulator.stop()
+
+
+# -- list ----------------------------------------------------------------------------------------
+
+
+def test_list_json_names_every_lab_with_its_metadata_in_both_languages() -> None:
+    result = run("list", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [row["id"] for row in rows] == list(all_labs())
+    for row in rows:
+        lab = all_labs()[row["id"]]
+        assert row["track"] == lab.track
+        assert row["services"] == list(lab.services) and row["certs"] == list(lab.certs)
+        assert row["title"] == {"en": lab.title.en, "ja": lab.title.ja}
+
+
+@by_id
+def test_list_filters_by_track_and_by_cert_in_any_case(lab: Lab) -> None:
+    by_track = json.loads(run("list", "--json", "--track", lab.track).stdout)
+    assert lab.id in [row["id"] for row in by_track] and {row["track"] for row in by_track} == {lab.track}
+    cert = lab.certs[0]
+    by_cert = json.loads(run("list", "--json", "--cert", cert.lower()).stdout)
+    assert lab.id in [row["id"] for row in by_cert] and all(cert in row["certs"] for row in by_cert)
+    assert json.loads(run("list", "--json", "--track", "no-such-track").stdout) == []
+    assert json.loads(run("list", "--json", "--cert", "NOPE").stdout) == []
+
+
+def test_list_in_japanese_prints_the_japanese_titles() -> None:
+    result = run("list", "--lang", "ja")
+    assert result.exit_code == 0
+    for lab in LABS:
+        assert lab.title.ja in result.stdout
+
+
+def test_list_json_in_a_real_process() -> None:
+    done = run_process("list", "--json")
+    assert done.returncode == 0, done.stderr
+    assert [row["id"] for row in json.loads(done.stdout)] == list(all_labs())
+
+
+# -- the lab lifecycle on the test emulator -------------------------------------------------------
+
+
+@by_id
+def test_setup_check_solve_check_reset(lab: Lab, target: Target) -> None:
+    """Fresh state fails (1), the reference solution passes (0), and reset forgets the attempt (2)."""
+    setup = run("setup", lab.id, "--json")
+    assert setup.exit_code == 0, setup.output
+    context = json.loads(setup.stdout)
+    assert context and all(isinstance(v, str) and v for v in context.values())
+    assert Store().attempt(lab.id, target.key).context == context  # type: ignore[union-attr]
+
+    assert run("check", lab.id).exit_code == 1
+    solved = run("solve", lab.id)
+    assert solved.exit_code == 0 and lab.id in solved.stdout
+    passed = run("check", lab.id)
+    assert passed.exit_code == 0, passed.output
+    assert "PASSED" in passed.stdout
+
+    assert run("reset", lab.id).exit_code == 0
+    assert_learner_error(run("check", lab.id), f"mcredlab setup {lab.id}")
+
+
+def test_setup_without_json_prints_the_title_and_the_resources(target: Target) -> None:
+    result = run("setup", WEBSITE)
+    assert result.exit_code == 0
+    assert all_labs()[WEBSITE].title.en in result.stdout and "bucket:" in result.stdout
+
+
+def test_check_json_has_the_documented_shape(target: Target) -> None:
+    run("setup", WEBSITE)
+    result = run("check", WEBSITE, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert set(report) == {"lab", "passed", "criteria"}
+    assert report["lab"] == WEBSITE and report["passed"] is False
+    assert [c["id"] for c in report["criteria"]] == [c.id for c in all_labs()[WEBSITE].criteria]
+    for criterion in report["criteria"]:
+        assert set(criterion) == {"id", "passed", "message", "hint"}
+        assert isinstance(criterion["passed"], bool) and criterion["message"] and criterion["hint"]
+
+
+def test_check_in_japanese_prints_japanese(target: Target) -> None:
+    run("setup", WEBSITE)
+    result = run("check", WEBSITE, "--lang", "ja")
+    assert result.exit_code == 1
+    assert "未達成" in result.stdout and "ヒント" in result.stdout
+    as_json = json.loads(run("check", WEBSITE, "--json", "--lang", "ja").stdout)
+    assert all(JAPANESE.search(c["message"]) and JAPANESE.search(c["hint"]) for c in as_json["criteria"])
+
+
+def test_lang_comes_from_mcredlab_lang(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    run("setup", WEBSITE)
+    monkeypatch.setenv("MCREDLAB_LANG", "ja")
+    assert "未達成" in run("check", WEBSITE).stdout
+
+
+def test_progress_shows_what_was_checked_and_passed(target: Target) -> None:
+    run("solve", WEBSITE)
+    run("check", WEBSITE)
+    rows = json.loads(run("progress", "--json").stdout)
+    assert [(row["lab"], row["passed"], row["checks"]) for row in rows] == [(WEBSITE, True, 1)]
+    assert "合格" in run("progress", "--lang", "ja").stdout
+
+
+def test_setup_solve_check_in_real_processes(target: Target) -> None:
+    """The installed command, as a terminal runs it, finds the test emulator through MCREDLAB_HOME."""
+    assert run_process("setup", WEBSITE).returncode == 0
+    assert run_process("check", WEBSITE).returncode == 1
+    assert run_process("solve", WEBSITE).returncode == 0
+    done = run_process("check", WEBSITE, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["passed"] is True
+
+
+def test_the_aws_cli_reaches_the_emulator_and_sees_the_labs_bucket(target: Target) -> None:
+    """With only the target's environment, no extra arguments, the real ``aws`` command sees the lab's bucket."""
+    aws = shutil.which("aws")
+    if aws is None:
+        pytest.skip("the aws command is not installed")
+    bucket = json.loads(run("setup", WEBSITE, "--json").stdout)["bucket"]
+    done = subprocess.run(
+        [aws, "s3api", "list-buckets", "--query", "Buckets[].Name", "--output", "json"],
+        env={**os.environ, **target.environ()}, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert bucket in json.loads(done.stdout)
+
+
+# -- the emulator commands, on an emulator of their own ----------------------------------------------
+
+
+def test_emulator_start_is_idempotent_and_status_and_stop_follow_it(empty_home: Path) -> None:
+    assert run("emulator", "status").exit_code == 1
+    started = run("emulator", "start")
+    assert started.exit_code == 0, started.output
+    url = started.stdout.strip()
+    assert url == f"http://127.0.0.1:{control.DEFAULT_PORT}"
+    assert run("emulator", "start").stdout.strip() == url
+    status = run("emulator", "status", "--json")
+    assert status.exit_code == 0
+    assert json.loads(status.stdout)["url"] == url and json.loads(status.stdout)["running"] is True
+    assert url in run("emulator", "status").stdout
+    assert run("emulator", "reset").stdout.strip() == "reset"
+    assert run("emulator", "stop").stdout.strip() == "stopped"
+    assert run("emulator", "status").exit_code == 1
+    assert run("emulator", "stop").stdout.strip() == "not running"
+
+
+def test_emulator_reset_without_an_emulator_is_a_learner_error(empty_home: Path) -> None:
+    assert_learner_error(run("emulator", "reset"), "mcredlab emulator start")
+
+
+def test_progress_needs_no_running_emulator(empty_home: Path) -> None:
+    result = run("progress", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    assert emulator.status() is None
+
+
+# -- learner errors: exit 2, one sentence, no traceback ------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["setup", "check", "solve", "reset"])
+def test_unknown_lab(command: str) -> None:
+    assert_learner_error(run(command, "no-such-lab"), "no-such-lab", WEBSITE)
+
+
+def test_unknown_lab_in_japanese() -> None:
+    message = assert_learner_error(run("check", "no-such-lab", "--lang", "ja"), "no-such-lab")
+    assert JAPANESE.search(message)
+
+
+def test_check_when_the_emulator_is_not_running(empty_home: Path) -> None:
+    assert_learner_error(run("check", WEBSITE), "mcredlab emulator start")
+    assert emulator.status() is None, "check never starts an emulator"
+
+
+def test_check_when_the_emulator_is_not_running_in_a_real_process(empty_home: Path) -> None:
+    done = run_process("check", WEBSITE)  # inherits the empty MCREDLAB_HOME
+    assert_learner_error(done, "mcredlab emulator start")
+
+
+@pytest.mark.parametrize("command", ["setup", "check"])
+def test_real_aws_needs_the_opt_in(command: str) -> None:
+    assert_learner_error(run(command, WEBSITE, "--target", "aws"), "MCREDLAB_ALLOW_REAL_AWS=1")
+
+
+def test_real_aws_with_the_opt_in_but_no_credentials(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
+    monkeypatch.setenv("MCREDLAB_ALLOW_REAL_AWS", "1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-metadata credentials either
+    # Safety net: should credentials turn up after all, requests go to a closed port, never to AWS.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")
+    assert_learner_error(run("setup", WEBSITE, "--target", "aws"), "aws configure")
+
+
+def test_endpoint_that_does_not_answer(monkeypatch: pytest.MonkeyPatch, closed_port: int) -> None:
+    url = f"http://127.0.0.1:{closed_port}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    assert_learner_error(run("setup", WEBSITE), url, "AWS_ENDPOINT_URL")
+
+
+def test_check_in_another_region_than_setup(target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCREDLAB_REGION", "us-east-1")
+    assert run("setup", WEBSITE).exit_code == 0
+    monkeypatch.setenv("MCREDLAB_REGION", "eu-west-1")
+    assert_learner_error(run("check", WEBSITE), "us-east-1", "eu-west-1")
+
+
+def test_check_before_setup(target: Target) -> None:
+    assert_learner_error(run("check", WEBSITE), f"mcredlab setup {WEBSITE}")
+
+
+def test_unknown_target_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCREDLAB_TARGET", "mars")
+    assert_learner_error(run("check", WEBSITE), "mars")

@@ -1,0 +1,193 @@
+"""The lab notebooks are rendered from the lab definitions, committed clean, and run headless: as a learner
+opens them (under nbval) and with the reference solution applied (under papermill), against the test emulator.
+
+Both runs happen inside this pytest process, as ordinary tests, so they get the emulator fixtures and
+work under any pytest-xdist distribution; the kernels inherit this process's environment
+(``MCREDLAB_HOME`` from conftest), so ``open_lab`` finds the test emulator through its state file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from mcredlab import emulator
+from mcredlab.cli import main
+from mcredlab.lab import Lab
+from mcredlab.labs import all_labs
+from mcredlab.notebooks import dumps, path_for, problems, render, write_all
+from tests.conftest import ROOT
+
+LABS_DIR = ROOT / "labs"
+LABS = list(all_labs().values())
+NOTEBOOKS = sorted(LABS_DIR.glob("*.ipynb"))
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+ENGLISH = re.compile(r"\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+REPORT = re.compile(r'<div class="mcredlab-report[^"]*"[^>]*\bdata-passed="(true|false)"')
+by_id = pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
+by_file = pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+
+
+# -- committed notebooks are their render -------------------------------------------------------
+
+
+@by_id
+def test_committed_notebook_equals_its_render(lab: Lab) -> None:
+    path = path_for(LABS_DIR, lab)
+    assert path.exists(), f"{path.name} is missing: run `mcredlab notebooks`"
+    assert path.read_text(encoding="utf-8") == dumps(render(lab)), f"{path.name} is stale: run `mcredlab notebooks`"
+
+
+def test_every_notebook_has_a_lab_and_every_lab_a_notebook() -> None:
+    assert {path.stem for path in NOTEBOOKS} == set(all_labs())
+    assert problems(LABS_DIR) == {}
+
+
+@by_file
+def test_committed_notebook_has_no_outputs_or_execution_counts(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.outputs for cell in code] == [[] for _ in code]
+    assert [cell.execution_count for cell in code] == [None for _ in code]
+
+
+@by_file
+def test_every_markdown_cell_is_in_english_and_japanese(path: Path) -> None:
+    markdown = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "markdown"]
+    assert markdown
+    for source in markdown:
+        assert JAPANESE.search(source), f"no Japanese in {source!r}"
+        assert ENGLISH.search(source), f"no English in {source!r}"
+
+
+@by_id
+def test_render_has_the_cells_the_tests_and_learners_rely_on(lab: Lab) -> None:
+    cells = render(lab).cells
+    parameters = [cell for cell in cells if "parameters" in cell.metadata.get("tags", [])]
+    assert len(parameters) == 1 and "solve = False" in parameters[0].source
+    assert f'mcredlab.open_lab("{lab.id}", lang=lang)' in cells[2].source
+    assert cells[-1].source == "lab.check()"
+    example = cells[5].source
+    assert f'boto3.client("{lab.services[0]}")' in example
+    compile(example.replace("# ", ""), "example", "exec")  # the example is valid Python once uncommented
+
+
+def test_client_example_never_uses_a_python_keyword() -> None:
+    notebook = render(Lab(**{**_fields(LABS[0]), "services": ("lambda",)}))
+    assert 'lambda_ = boto3.client("lambda")' in notebook.cells[5].source
+
+
+def _fields(lab: Lab) -> dict[str, Any]:
+    return {name: getattr(lab, name) for name in ("id", "track", "services", "certs", "minutes", "title", "task")}
+
+
+def test_write_all_keeps_a_learners_notebook_unless_told_to_overwrite(tmp_path: Path) -> None:
+    assert sorted(write_all(tmp_path)) == sorted(path_for(tmp_path, lab) for lab in LABS)
+    mine = path_for(tmp_path, LABS[0])
+    mine.write_text("my work", encoding="utf-8")
+    assert write_all(tmp_path, overwrite=False) == []
+    assert mine.read_text(encoding="utf-8") == "my work"
+    assert write_all(tmp_path) == [mine]
+    assert problems(tmp_path) == {}
+
+
+def test_cli_notebooks_writes_then_check_passes_and_flags_stale_missing_and_orphans(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["notebooks", "--check", str(tmp_path)]).exit_code == 1
+    assert runner.invoke(main, ["notebooks", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(main, ["notebooks", "--check", str(tmp_path)]).exit_code == 0
+    path_for(tmp_path, LABS[0]).write_text("{}", encoding="utf-8")
+    (tmp_path / "gone-lab.ipynb").write_text("{}", encoding="utf-8")
+    result = runner.invoke(main, ["notebooks", "--check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{LABS[0].id}.ipynb: out of date" in result.output
+    assert "gone-lab.ipynb: no such lab" in result.output
+
+
+def test_cli_notebooks_check_defaults_to_the_committed_labs_directory() -> None:
+    result = CliRunner().invoke(main, ["notebooks", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+# -- executed headless ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def learner_kernel(fresh_emulator: emulator.EmulatorInfo, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An empty test emulator, and an environment in which a kernel finds it exactly as a learner's would."""
+    for name in ("MCREDLAB_TARGET", "AWS_ENDPOINT_URL", "MCREDLAB_REGION", "MCREDLAB_LANG", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+def _outputs_text(outputs: list[Any]) -> str:
+    """Every text and HTML the outputs carry, joined."""
+    parts = []
+    for output in outputs:
+        data = output.get("data", {})
+        parts += [str(data.get("text/html", "")), str(data.get("text/plain", "")), str(output.get("text", ""))]
+    return "\n".join(parts)
+
+
+def _shown_report(outputs: list[Any]) -> str:
+    """Whether the check report shown in ``outputs`` passed: ``"true"`` or ``"false"``."""
+    found = REPORT.findall(_outputs_text(outputs))
+    assert len(found) == 1, f"expected one report, got outputs {outputs}"
+    return str(found[0])
+
+
+@pytest.mark.notebooks
+@by_file
+def test_notebook_runs_under_nbval_as_a_learner_opens_it(path: Path, learner_kernel: None, request: pytest.FixtureRequest) -> None:
+    """Every cell runs without error, untouched; the final check shows a report that does not pass yet."""
+    plugin = pytest.importorskip("nbval.plugin")
+    notebook = plugin.IPyNbFile.from_parent(request.session, path=path)
+    cells = list(notebook.collect())
+    notebook.setup()
+    outputs: list[Any] = []
+    try:
+        for cell in cells:
+            try:
+                cell.runtest()
+            except plugin.NbCellError as error:
+                trace = ANSI.sub("", error.inner_traceback or "")
+                pytest.fail(f"{path.name} cell {error.cell_num} failed:\n{error.source}\n{trace}")
+            outputs.append(cell.test_outputs)
+    finally:
+        notebook.teardown()
+    # A LabError is shown as a message, not raised to nbval: none may appear.
+    assert "mcredlab-error" not in _outputs_text([out for cell_outputs in outputs for out in cell_outputs])
+    assert _shown_report(outputs[-1]) == "false"
+
+
+def _papermill(path: Path, out: Path, **parameters: Any) -> nbformat.NotebookNode:
+    papermill = pytest.importorskip("papermill")
+    return papermill.execute_notebook(
+        str(path), str(out), parameters=parameters, kernel_name="python3", progress_bar=False, cwd=str(path.parent)
+    )
+
+
+@pytest.mark.notebooks
+@by_file
+def test_papermill_with_solve_ends_in_a_passing_check(path: Path, learner_kernel: None, tmp_path: Path) -> None:
+    done = _papermill(path, tmp_path / path.name, solve=True)
+    assert "mcredlab-error" not in _outputs_text([out for cell in done.cells for out in cell.get("outputs", [])])
+    assert _shown_report(done.cells[-1].outputs) == "true"
+    assert "PASSED" in _outputs_text(done.cells[-1].outputs)
+
+
+@pytest.mark.notebooks
+def test_papermill_with_lang_ja_reports_in_japanese(learner_kernel: None, tmp_path: Path) -> None:
+    path = path_for(LABS_DIR, LABS[0])
+    done = _papermill(path, tmp_path / path.name, solve=True, lang="ja")
+    shown = _outputs_text(done.cells[-1].outputs)
+    assert _shown_report(done.cells[-1].outputs) == "true"
+    assert "合格" in shown and "すべての項目を達成しました" in shown
