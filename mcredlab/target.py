@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -120,6 +122,21 @@ def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Search", "BatchGet", "Scan", "Query")
 
 
+SAFE_HTTP_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    """What an unsigned HTTP request got back (as a browser or curl would see it)."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+
 class WriteAttempted(RuntimeError):
     """A check tried to change state; checks only read."""
 
@@ -176,6 +193,18 @@ class Aws:
         if done.returncode != 0:
             raise RuntimeError(f"aws {' '.join(args)} failed: {done.stderr.strip()}")
         return done.stdout
+
+    def http(self, method: str, url: str, headers: dict[str, str] | None = None) -> HttpReply:
+        """Send an anonymous HTTP request, as a browser would; checks may only GET, HEAD or OPTIONS."""
+        if self.read_only and method.upper() not in SAFE_HTTP_METHODS:
+            raise WriteAttempted(f"checks only read, but this one sent {method} {url}")
+        self.calls.append(f"http:{method.upper()} {url}")
+        request = urllib.request.Request(url, method=method.upper(), headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return HttpReply(reply.status, dict(reply.headers.items()), reply.read().decode("utf-8", "replace"))
+        except urllib.error.HTTPError as error:
+            return HttpReply(error.code, dict(error.headers.items()), error.read().decode("utf-8", "replace"))
 
     @property
     def account_id(self) -> str:

@@ -279,6 +279,33 @@ def public_read(aws: Aws, ctx: Context) -> Finding:
     )
 
 
+def object_url(aws: Aws, bucket: str, key: str) -> str:
+    """Where anyone on the internet would fetch ``key`` (path style on the emulator or an endpoint)."""
+    if aws.target.endpoint_url:
+        return f"{aws.target.endpoint_url}/{bucket}/{key}"
+    return f"https://{bucket}.s3.{aws.region}.amazonaws.com/{key}"
+
+
+@lab.criterion(
+    "index-page-anonymous",
+    expected=Text(en="an anonymous GET of index.html answers 200", ja="匿名の GET で index.html が 200 を返す"),
+    looked_at=Text(en="what a browser without credentials gets from bucket {bucket}", ja="認証情報のないブラウザーがバケット {bucket} から受け取る内容"),
+    hint=Text(
+        en="Open the page in a private browser window (or `curl -i` it): 403 AccessDenied means the bucket "
+        "policy or Block Public Access still stops anonymous readers.",
+        ja="プライベートウィンドウでページを開く（または `curl -i` を実行する）と確認できます。403 AccessDenied の場合、"
+        "バケットポリシーかブロックパブリックアクセスが匿名の読み取りをまだ妨げています。",
+    ),
+)
+def index_page_anonymous(aws: Aws, ctx: Context) -> Finding:
+    url = object_url(aws, ctx["bucket"], "index.html")
+    reply = aws.http("GET", url)
+    if reply.status == 200:
+        return passed(f"GET {url} answered 200", f"GET {url} は 200 を返しました")
+    code = reply.body.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in reply.body else reply.body[:80]
+    return failed(f"GET {url} answered {reply.status} {code}", f"GET {url} は {reply.status} {code} を返しました")
+
+
 # -- reference solution, other valid ways, near misses -----------------------------------------
 
 
@@ -344,7 +371,7 @@ def with_object_acls(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "policy-on-the-bucket-not-its-objects",
-    fails="public-read",
+    fails=("public-read", "index-page-anonymous"),
     story=Text(en='Resource "arn:aws:s3:::bucket" without /*', ja='Resource が /* のない "arn:aws:s3:::bucket"'),
 )
 def policy_on_bucket_arn(aws: Aws, ctx: Context) -> None:
