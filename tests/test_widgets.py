@@ -11,9 +11,7 @@ from mcredlab.target import Target
 from mcredlab.widgets import LabPanel
 from mcredlab.widgets.panel import markdown_html, resources_html, tiny_markdown
 
-from mcredlab.labs import get_lab as _get_lab
-
-CRITERIA = len(_get_lab("s3-static-website").criteria)  # a fresh lab meets none of them
+CRITERIA = len(get_lab("s3-static-website").criteria)  # a fresh lab meets none of them
 
 
 @pytest.fixture
