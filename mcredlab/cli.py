@@ -223,7 +223,7 @@ def _labs_dir() -> Path:
     return target
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--port", type=int, default=None, help="Port of JupyterLab.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)

@@ -286,3 +286,24 @@ def test_check_before_setup(target: Target) -> None:
 def test_unknown_target_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MCREDLAB_TARGET", "mars")
     assert_learner_error(run("check", WEBSITE), "mars")
+
+
+def test_lab_starts_the_emulator_and_execs_jupyterlab_on_the_labs_with_extra_options(
+    fresh_emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`mcredlab lab` passes Jupyter's own options through and points kernels at the emulator."""
+    seen: dict[str, object] = {}
+
+    def fake_exec(program: str, argv: list[str]) -> None:
+        seen["argv"] = argv
+        seen["endpoint"] = os.environ.get("AWS_ENDPOINT_URL")
+
+    monkeypatch.setattr(os, "execvp", fake_exec)
+    monkeypatch.delenv("MCREDLAB_TARGET", raising=False)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # the command sets variables for Jupyter's kernels
+    result = CliRunner().invoke(main, ["lab", "--no-browser", "--port", "18999", "--ServerApp.token=abc"])
+    assert result.exit_code == 0, result.output
+    argv = seen["argv"]
+    assert isinstance(argv, list) and "lab" in argv and "--ServerApp.token=abc" in argv and "--no-browser" in argv
+    assert any(a.startswith("--notebook-dir=") and a.endswith("labs") for a in argv)
+    assert seen["endpoint"] == fresh_emulator.url
