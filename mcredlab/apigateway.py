@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mcredlab.target import Aws
+from mcredlab.target import Aws, Target
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,21 @@ def lambda_function_of(uri: str) -> str | None:
 
 def lambda_integration_uri(region: str, function_arn: str) -> str:
     return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+
+
+def invoke_url(target: Target | Aws, api_id: str, stage: str) -> str:
+    """The base URL where a deployed stage answers; append the resource path (``/hello``).
+
+    The emulator (and an endpoint such as LocalStack) serve it under ``/restapis/.../_user_request_``;
+    AWS under the ``execute-api`` host of the region.
+
+    >>> invoke_url(Target("aws", "eu-west-1"), "a1b2c3d4e5", "prod")
+    'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod'
+    >>> invoke_url(Target("emulator", "us-east-1", "http://127.0.0.1:4747"), "a1b2c3d4e5", "prod")
+    'http://127.0.0.1:4747/restapis/a1b2c3d4e5/prod/_user_request_'
+    """
+    if isinstance(target, Aws):
+        target = target.target
+    if target.endpoint_url:
+        return f"{target.endpoint_url.rstrip('/')}/restapis/{api_id}/{stage}/_user_request_"
+    return f"https://{api_id}.execute-api.{target.region}.amazonaws.com/{stage}"

@@ -1,9 +1,36 @@
-"""The emulator process: moto's server, with mcredlab's extensions installed first."""
+"""The emulator process: moto's WSGI app, with mcredlab's extensions installed and in front of it.
+
+This does what ``moto.server.main`` does (the same app, threaded server and request handler),
+except that an extension may define ``wsgi(app) -> app``: a middleware that sees every request
+first (apigateway_invoke answers calls to deployed REST APIs that way) and passes the rest on.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
+from types import FrameType
+from typing import Any
+
+
+def build_app() -> Any:
+    """moto's WSGI app, wrapped by each extension's ``wsgi`` middleware in name order."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from mcredlab.emulator.extensions import extensions
+
+    app: Any = DomainDispatcherApplication(create_backend_app)
+    for extension in extensions():
+        wrap = getattr(extension, "wsgi", None)
+        if wrap is not None:
+            app = wrap(app)
+    return app
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    sys.exit(0)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,13 +50,15 @@ def main(argv: list[str] | None = None) -> None:
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the log
-    from moto import server
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import run_simple
 
     from mcredlab.emulator.extensions import install_all
 
     install_all()
-
-    server.main(["--host", args.host, "--port", str(args.port)])
+    signal.signal(signal.SIGINT, _exit)
+    signal.signal(signal.SIGTERM, _exit)
+    run_simple(args.host, args.port, build_app(), threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":
