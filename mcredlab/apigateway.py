@@ -102,3 +102,14 @@ def invoke_url(target: Target | Aws, api_id: str, stage: str) -> str:
     if target.endpoint_url:
         return f"{target.endpoint_url.rstrip('/')}/restapis/{api_id}/{stage}/_user_request_"
     return f"https://{api_id}.execute-api.{target.region}.amazonaws.com/{stage}"
+
+
+def deployed_methods(aws: Aws, api_id: str, stage: str) -> dict[str, set[str]] | None:
+    """Per path, the methods the deployment behind ``stage`` serves; ``None`` without such a stage."""
+    found = stages(aws, api_id).get(stage)
+    if not found or not found.get("deploymentId"):
+        return None
+    deployment = aws.client("apigateway").get_deployment(
+        restApiId=api_id, deploymentId=found["deploymentId"], embed=["apisummary"]
+    )
+    return {path: set(methods) for path, methods in (deployment.get("apiSummary") or {}).items()}

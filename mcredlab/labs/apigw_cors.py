@@ -8,7 +8,7 @@ from typing import Any
 from mcredlab import apigateway as apigw
 from mcredlab._text import Text
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws
+from mcredlab.target import Aws, HttpReply
 
 lab = Lab(
     id="apigw-cors",
@@ -84,10 +84,7 @@ def setup(aws: Aws) -> Context:
     api_gateway = aws.client("apigateway")
     existing = apigw.rest_apis_named(aws, API_NAME)
     if existing:
-        api_id = existing[0]["id"]
-        first = min(api_gateway.get_deployments(restApiId=api_id).get("items", []),
-                    key=lambda d: str(d.get("createdDate", "")), default={"id": ""})
-        return {"api_id": api_id, "api_name": API_NAME, "origin": ORIGIN, "_setup_deployment": first["id"]}
+        return {"api_id": existing[0]["id"], "api_name": API_NAME, "origin": ORIGIN}
     api_id = api_gateway.create_rest_api(
         name=API_NAME, description="Items for the web shop", endpointConfiguration={"types": ["REGIONAL"]},
         tags={TAG_KEY: lab.id},
@@ -96,8 +93,8 @@ def setup(aws: Aws) -> Context:
     assert root is not None
     items = api_gateway.create_resource(restApiId=api_id, parentId=root["id"], pathPart="items")["id"]
     _mock(aws, api_id, items, "GET", json.dumps(ITEMS), {})
-    deployment = api_gateway.create_deployment(restApiId=api_id, stageName="prod", description="mcredlab setup")
-    return {"api_id": api_id, "api_name": API_NAME, "origin": ORIGIN, "_setup_deployment": deployment["id"]}
+    api_gateway.create_deployment(restApiId=api_id, stageName="prod", description="mcredlab setup")
+    return {"api_id": api_id, "api_name": API_NAME, "origin": ORIGIN}
 
 
 # -- what the checks read ----------------------------------------------------------------------
@@ -277,23 +274,89 @@ def get_allow_origin(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "deployed",
-    expected=Text(en="the change deployed to the stage prod", ja="変更がステージ prod にデプロイされている"),
-    looked_at=Text(en="the stage prod of API {api_id}", ja="API {api_id} のステージ prod"),
+    expected=Text(en="OPTIONS /items deployed to the stage prod", ja="OPTIONS /items がステージ prod にデプロイされている"),
+    looked_at=Text(en="the deployment behind stage prod of API {api_id}", ja="API {api_id} のステージ prod のデプロイ"),
     hint=Text(
         en="Changes to methods take effect only after Deploy API (stage prod).",
         ja="メソッドの変更は「API をデプロイ」（ステージ prod）を実行するまで反映されません。",
     ),
 )
 def deployed(aws: Aws, ctx: Context) -> Finding:
-    prod = apigw.stages(aws, ctx["api_id"]).get("prod")
-    if prod is None:
+    served = apigw.deployed_methods(aws, ctx["api_id"], "prod")
+    if served is None:
         return failed("no stage prod", "ステージ prod がありません")
-    if prod.get("deploymentId") == ctx["_setup_deployment"]:
+    if "OPTIONS" not in served.get("/items", set()):
         return failed(
-            "prod still serves the deployment made before your change",
-            "prod は変更前に作成されたデプロイのままです",
+            "prod still serves a deployment without OPTIONS /items; redeploy",
+            "prod は OPTIONS /items を含まない以前のデプロイのままです。再デプロイしてください",
         )
-    return passed(f"prod serves deployment {prod.get('deploymentId')}", f"prod はデプロイ {prod.get('deploymentId')} を提供しています")
+    return passed("prod serves OPTIONS /items", "prod は OPTIONS /items を提供しています")
+
+
+def _sent(method: str, url: str, headers: dict[str, str]) -> str:
+    return f"{method} {url} with " + ", ".join(f"{k}: {v}" for k, v in headers.items())
+
+
+def _cors_headers(reply: HttpReply) -> str:
+    names = (ALLOW_ORIGIN, ALLOW_METHODS, ALLOW_HEADERS)
+    shown = [f"{name}: {reply.header(name)}" for name in names if reply.header(name) is not None]
+    return ", ".join(shown) or "no CORS headers"
+
+
+@lab.criterion(
+    "preflight-answers",
+    expected=Text(
+        en="a browser's preflight from {origin} is allowed by the prod stage",
+        ja="{origin} からのブラウザーのプリフライトが prod ステージで許可される",
+    ),
+    looked_at=Text(en="what OPTIONS /prod/items answers a browser", ja="OPTIONS /prod/items がブラウザーに返す内容"),
+    hint=Text(
+        en="Send the preflight yourself: `curl -i -X OPTIONS -H 'Origin: {origin}' -H 'Access-Control-Request-Method: GET' "
+        ".../prod/items` and compare the Access-Control-Allow-* headers with what the browser asks for.",
+        ja="プリフライトを自分で送ってみましょう: `curl -i -X OPTIONS -H 'Origin: {origin}' -H 'Access-Control-Request-Method: GET' "
+        ".../prod/items`。Access-Control-Allow-* ヘッダーをブラウザーの要求と比べてください。",
+    ),
+)
+def preflight_answers(aws: Aws, ctx: Context) -> Finding:
+    url = apigw.invoke_url(aws, ctx["api_id"], "prod") + "/items"
+    headers = {"Origin": ctx["origin"], "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "content-type"}
+    reply = aws.http("OPTIONS", url, headers)
+    origin, methods, allowed = (reply.header(ALLOW_ORIGIN), reply.header(ALLOW_METHODS), reply.header(ALLOW_HEADERS))
+    ok = (
+        reply.status == 200
+        and origin in ("*", ctx["origin"])
+        and methods is not None and _listed(methods, "GET")
+        and allowed is not None and _listed(allowed, "Content-Type")
+    )
+    sent = _sent("OPTIONS", url, headers)
+    got = f"{reply.status} with {_cors_headers(reply)}"
+    if ok:
+        return passed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
+    return failed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
+
+
+@lab.criterion(
+    "get-answers-with-cors",
+    expected=Text(
+        en="GET /prod/items answers 200 with Access-Control-Allow-Origin for {origin}",
+        ja="GET /prod/items が {origin} 向けの Access-Control-Allow-Origin を付けて 200 を返す",
+    ),
+    looked_at=Text(en="what GET /prod/items answers a browser on {origin}", ja="GET /prod/items が {origin} のブラウザーに返す内容"),
+    hint=Text(
+        en="`curl -i -H 'Origin: {origin}' .../prod/items` must show Access-Control-Allow-Origin; if not, add it to "
+        "GET's method and integration responses and redeploy.",
+        ja="`curl -i -H 'Origin: {origin}' .../prod/items` の結果に Access-Control-Allow-Origin が必要です。なければ GET の"
+        "メソッドレスポンスと統合レスポンスに追加して再デプロイします。",
+    ),
+)
+def get_answers_with_cors(aws: Aws, ctx: Context) -> Finding:
+    url = apigw.invoke_url(aws, ctx["api_id"], "prod") + "/items"
+    headers = {"Origin": ctx["origin"]}
+    reply = aws.http("GET", url, headers)
+    sent, got = _sent("GET", url, headers), f"{reply.status} with {_cors_headers(reply)}"
+    if reply.status == 200 and reply.header(ALLOW_ORIGIN) in ("*", ctx["origin"]):
+        return passed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
+    return failed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
@@ -376,7 +439,7 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "origin-without-www",
-    fails=("preflight-allow-origin", "get-allow-origin"),
+    fails=("preflight-allow-origin", "get-allow-origin", "preflight-answers", "get-answers-with-cors"),
     story=Text(en="origin https://example.com instead of https://www.example.com", ja="https://www.example.com ではなく https://example.com を許可"),
 )
 def wrong_origin(aws: Aws, ctx: Context) -> None:
@@ -385,7 +448,7 @@ def wrong_origin(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "methods-without-get",
-    fails="preflight-allow-methods",
+    fails=("preflight-allow-methods", "preflight-answers"),
     story=Text(en="Access-Control-Allow-Methods lists POST,OPTIONS only", ja="Access-Control-Allow-Methods が POST,OPTIONS だけ"),
 )
 def methods_without_get(aws: Aws, ctx: Context) -> None:
@@ -394,7 +457,7 @@ def methods_without_get(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "headers-without-content-type",
-    fails="preflight-allow-headers",
+    fails=("preflight-allow-headers", "preflight-answers"),
     story=Text(en="Access-Control-Allow-Headers lists X-Api-Key only", ja="Access-Control-Allow-Headers が X-Api-Key だけ"),
 )
 def headers_without_content_type(aws: Aws, ctx: Context) -> None:
@@ -403,7 +466,7 @@ def headers_without_content_type(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "preflight-only",
-    fails="get-allow-origin",
+    fails=("get-allow-origin", "get-answers-with-cors"),
     story=Text(en="OPTIONS added, GET responses left without the header", ja="OPTIONS は追加したが、GET レスポンスにヘッダーを付けていない"),
 )
 def preflight_only(aws: Aws, ctx: Context) -> None:
@@ -412,7 +475,7 @@ def preflight_only(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "not-redeployed",
-    fails="deployed",
+    fails=("deployed", "preflight-answers", "get-answers-with-cors"),
     story=Text(en="CORS configured, but the API never redeployed", ja="CORS は設定したが、API を再デプロイしていない"),
 )
 def not_redeployed(aws: Aws, ctx: Context) -> None:
