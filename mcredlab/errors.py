@@ -140,3 +140,13 @@ class AwsRequestFailed(LabError):
                 ja=f"AWS が「{action}」を拒否しました: {detail}。認証情報の権限を確認して、もう一度実行してください。",
             )
         )
+
+
+class NoApiYet(LabError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            Text(
+                en=f"There is no REST API named {name} yet: create it (and deploy it) first, then ask for its URL again.",
+                ja=f"{name} という名前の REST API はまだありません。先に作成（とデプロイ）をしてから、もう一度 URL を取得してください。",
+            )
+        )

@@ -13,7 +13,7 @@ import botocore.exceptions
 
 from mcredlab._text import Lang, check_lang
 from mcredlab.checking import Report, run_check
-from mcredlab.errors import AwsRequestFailed, NotSetUp, WrongRegion
+from mcredlab.errors import AwsRequestFailed, NoApiYet, NotSetUp, WrongRegion
 from mcredlab.lab import Context, Lab
 from mcredlab.labs import get_lab
 from mcredlab.store import Attempt, Store
@@ -114,6 +114,22 @@ class LabSession:
     def use_in_this_process(self) -> None:
         """Point this process's boto3 and ``aws`` CLI calls at the target, with no extra arguments."""
         os.environ.update(self.target.environ())
+
+    def api_url(self, stage: str = "prod") -> str:
+        """The invoke URL of the lab's REST API on ``stage`` (append a path such as ``/hello``).
+
+        >>> requests.get(lab.api_url() + "/hello").json()   # doctest: +SKIP
+        """
+        from mcredlab import apigateway
+
+        context, aws = self.context, self.target.aws()
+        api_id = context.get("api_id")
+        if api_id is None:
+            found = apigateway.the_api(aws, context.get("api_name", ""), stage)
+            if found is None:
+                raise NoApiYet(context.get("api_name", "?"))
+            api_id = found.id
+        return apigateway.invoke_url(aws, api_id, stage)
 
     def aws(self) -> Aws:
         """boto3 clients on the target (``session.aws().client("s3")``)."""

@@ -307,3 +307,4 @@ def test_lab_starts_the_emulator_and_execs_jupyterlab_on_the_labs_with_extra_opt
     assert isinstance(argv, list) and "lab" in argv and "--ServerApp.token=abc" in argv and "--no-browser" in argv
     assert any(a.startswith("--notebook-dir=") and a.endswith("labs") for a in argv)
     assert seen["endpoint"] == fresh_emulator.url
+

@@ -27,7 +27,9 @@ lab = Lab(
             "{origin} (or `*`), `Access-Control-Allow-Methods` including `GET`, and `Access-Control-Allow-Headers` "
             "including `Content-Type`.\n"
             "2. Responses of `GET /items` carry `Access-Control-Allow-Origin`.\n"
-            "3. The change is live on the `prod` stage."
+            "3. The change is live on the `prod` stage.\n\n"
+            "Tip: in the notebook, `lab.api_url()` gives the stage's invoke URL, so you can send the browser's "
+            "requests yourself with `requests` or `!curl`."
         ),
         ja=(
             "REST API **{api_name}**（ID `{api_id}`）はステージ `prod` にデプロイされています。`GET /items` は固定の "
@@ -38,7 +40,9 @@ lab = Lab(
             "（または `*`）、`Access-Control-Allow-Methods` に `GET`、`Access-Control-Allow-Headers` に "
             "`Content-Type` が含まれること。\n"
             "2. `GET /items` のレスポンスに `Access-Control-Allow-Origin` が付くこと。\n"
-            "3. 変更が `prod` ステージに反映されていること。"
+            "3. 変更が `prod` ステージに反映されていること。\n\n"
+            "ヒント: ノートブックで `lab.api_url()` を実行するとステージの呼び出し URL が得られるので、"
+            "ブラウザーと同じリクエストを `requests` や `!curl` で送って確かめられます。"
         ),
     ),
 )
