@@ -176,16 +176,17 @@ def test_mock_status_picks_the_integration_response_by_selection_pattern(target:
 
 def test_get_deployment_embeds_the_api_summary_of_its_snapshot(target: Target) -> None:
     aws, ctx, _ = _cors_lab(target)
-    apigw_cors.solve(aws, ctx)
     client = aws.client("apigateway")
+    setup_deployment = client.get_stage(restApiId=ctx["api_id"], stageName="prod")["deploymentId"]
+    apigw_cors.solve(aws, ctx)
     summaries = {
         d["id"]: client.get_deployment(restApiId=ctx["api_id"], deploymentId=d["id"], embed=["apisummary"])["apiSummary"]
         for d in client.get_deployments(restApiId=ctx["api_id"])["items"]
     }
     method = {"authorizationType": "NONE", "apiKeyRequired": False}
-    assert summaries[ctx["_setup_deployment"]] == {"/items": {"GET": method}}
+    assert summaries[setup_deployment] == {"/items": {"GET": method}}
     assert {"/items": {"GET": method, "OPTIONS": method}} in summaries.values()
-    assert "apiSummary" not in client.get_deployment(restApiId=ctx["api_id"], deploymentId=ctx["_setup_deployment"])
+    assert "apiSummary" not in client.get_deployment(restApiId=ctx["api_id"], deploymentId=setup_deployment)
 
 
 # -- Lambda proxy integrations --------------------------------------------------------------------
@@ -326,5 +327,6 @@ def test_aws_cli_test_invoke_method_runs_the_live_method(target: Target) -> None
 def test_control_plane_requests_still_reach_moto(target: Target) -> None:
     aws, ctx, _ = _cors_lab(target)
     client = aws.client("apigateway")
-    assert client.get_stage(restApiId=ctx["api_id"], stageName="prod")["deploymentId"] == ctx["_setup_deployment"]
+    deployments = client.get_deployments(restApiId=ctx["api_id"])["items"]
+    assert client.get_stage(restApiId=ctx["api_id"], stageName="prod")["deploymentId"] == deployments[0]["id"]
     assert requests.get(f"{target.endpoint_url}/moto-api/config", timeout=10).ok

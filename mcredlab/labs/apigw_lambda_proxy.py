@@ -32,7 +32,9 @@ lab = Lab(
             "2. Add the resource `/hello` with a `GET` method that calls **{function_name}** through "
             "*Lambda proxy integration*.\n"
             "3. Make sure API Gateway is allowed to invoke the function.\n"
-            "4. Deploy the API to a stage named `prod`."
+            "4. Deploy the API to a stage named `prod`.\n\n"
+            "Tip: in the notebook, `lab.api_url()` gives the stage's invoke URL once the API exists, so you can "
+            "call `/hello` yourself with `requests` or `!curl`."
         ),
         ja=(
             "Lambda 関数 **{function_name}** が用意されています。これを Web API として公開してください。\n"
@@ -40,7 +42,9 @@ lab = Lab(
             "2. リソース `/hello` を追加し、**{function_name}** を *Lambda プロキシ統合* で呼び出す "
             "`GET` メソッドを作成します。\n"
             "3. API Gateway がこの関数を呼び出せるようにします。\n"
-            "4. API を `prod` という名前のステージにデプロイします。"
+            "4. API を `prod` という名前のステージにデプロイします。\n\n"
+            "ヒント: API を作成したら、ノートブックで `lab.api_url()` を実行するとステージの呼び出し URL が得られるので、"
+            "`/hello` を `requests` や `!curl` で呼び出して確かめられます。"
         ),
     ),
 )
@@ -271,22 +275,61 @@ def invoke_permission(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "deployed-to-prod",
-    expected=Text(en="the API deployed to the stage prod", ja="API がステージ prod にデプロイされている"),
-    looked_at=Text(en="the stages of API {api_name}", ja="API {api_name} のステージ"),
+    expected=Text(en="GET /hello deployed to the stage prod", ja="GET /hello がステージ prod にデプロイされている"),
+    looked_at=Text(en="the deployment behind stage prod of API {api_name}", ja="API {api_name} のステージ prod のデプロイ"),
     hint=Text(
-        en="Deploy API > Stage: *New stage* > name `prod` > Deploy. Redeploy after every change.",
-        ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。変更のたびに再デプロイが必要です。",
+        en="Deploy API > Stage: *New stage* > name `prod` > Deploy. Redeploy after every change: "
+        "a stage serves the API as it was when deployed.",
+        ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。"
+        "ステージはデプロイした時点の API を提供するので、変更のたびに再デプロイが必要です。",
     ),
 )
 def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
     api = apigw.the_api(aws, ctx["api_name"])
     if api is None:
         return failed(*_NO_API)
-    stages = apigw.stages(aws, api.id)
-    if "prod" in stages and stages["prod"].get("deploymentId"):
-        return passed(f"stage prod (deployment {stages['prod']['deploymentId']})", f"ステージ prod（デプロイ {stages['prod']['deploymentId']}）")
-    names = ", ".join(sorted(stages)) or "none"
-    return failed(f"stages: {names}", f"ステージ: {', '.join(sorted(stages)) or 'なし'}")
+    served = apigw.deployed_methods(aws, api.id, "prod")
+    if served is None:
+        names = ", ".join(sorted(apigw.stages(aws, api.id)))
+        return failed(f"no stage prod (stages: {names or 'none'})", f"ステージ prod がありません（ステージ: {names or 'なし'}）")
+    methods = served.get("/hello", set())
+    if not methods & {"GET", "ANY"}:
+        return failed(
+            "prod serves a deployment made before GET /hello existed; redeploy",
+            "prod は GET /hello を作成する前のデプロイを提供しています。再デプロイしてください",
+        )
+    return passed("prod serves GET /hello", "prod は GET /hello を提供しています")
+
+
+@lab.criterion(
+    "hello-answers",
+    expected=Text(
+        en="GET /prod/hello answers 200 with the function's JSON",
+        ja="GET /prod/hello が関数の JSON を付けて 200 を返す",
+    ),
+    looked_at=Text(en="what an HTTP client gets from the prod stage of {api_name}", ja="HTTP クライアントが {api_name} の prod ステージから受け取る内容"),
+    hint=Text(
+        en="Call the invoke URL yourself (`curl -i .../prod/hello`). 403 Missing Authentication Token: the path or "
+        "stage is not deployed; 500: API Gateway may not invoke the function; 502: the function failed or did not "
+        "return statusCode and body.",
+        ja="呼び出し URL を自分で呼んでみましょう（`curl -i .../prod/hello`）。403 Missing Authentication Token は"
+        "パスかステージが未デプロイ、500 は API Gateway が関数を呼び出せない、502 は関数が失敗したか statusCode と body を"
+        "返していないことを示します。",
+    ),
+)
+def hello_answers(aws: Aws, ctx: Context) -> Finding:
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return failed(*_NO_API)
+    url = apigw.invoke_url(aws, api.id, "prod") + "/hello"
+    reply = aws.http("GET", url)
+    try:
+        message = json.loads(reply.body).get("message", "") if reply.body else ""
+    except (ValueError, AttributeError):
+        message = ""
+    if reply.status == 200 and "Hello" in str(message):
+        return passed(f"GET {url} answered 200 {reply.body[:80]}", f"GET {url} は 200 {reply.body[:80]} を返しました")
+    return failed(f"GET {url} answered {reply.status} {reply.body[:120]}", f"GET {url} は {reply.status} {reply.body[:120]} を返しました")
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
@@ -390,7 +433,7 @@ def with_openapi(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "lambda-custom-integration",
-    fails="lambda-proxy-integration",
+    fails=("lambda-proxy-integration", "hello-answers"),
     story=Text(en="a Lambda integration without the proxy option (type AWS)", ja="プロキシを有効にしていない Lambda 統合（タイプ AWS）"),
 )
 def custom_integration(aws: Aws, ctx: Context) -> None:
@@ -399,7 +442,7 @@ def custom_integration(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "integration-called-with-get",
-    fails="lambda-proxy-integration",
+    fails=("lambda-proxy-integration", "hello-answers"),
     story=Text(en="the integration's HTTP method set to GET", ja="統合の HTTP メソッドを GET に設定"),
 )
 def integration_get(aws: Aws, ctx: Context) -> None:
@@ -408,7 +451,7 @@ def integration_get(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "no-invoke-permission",
-    fails="invoke-permission",
+    fails=("invoke-permission", "hello-answers"),
     story=Text(en="built with the CLI, which adds no permission", ja="CLI で構築し、許可を追加しなかった"),
 )
 def no_permission(aws: Aws, ctx: Context) -> None:
@@ -417,7 +460,7 @@ def no_permission(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "permission-for-another-api",
-    fails="invoke-permission",
+    fails=("invoke-permission", "hello-answers"),
     story=Text(en="the permission names another API's id", ja="許可が別の API の ID を指定している"),
 )
 def permission_elsewhere(aws: Aws, ctx: Context) -> None:
@@ -426,7 +469,7 @@ def permission_elsewhere(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "deployed-to-dev",
-    fails="deployed-to-prod",
+    fails=("deployed-to-prod", "hello-answers"),
     story=Text(en="deployed to a stage named dev", ja="dev という名前のステージにデプロイ"),
 )
 def deployed_to_dev(aws: Aws, ctx: Context) -> None:
@@ -435,11 +478,36 @@ def deployed_to_dev(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "post-method",
-    fails=("get-method", "lambda-proxy-integration"),
+    fails=("get-method", "lambda-proxy-integration", "hello-answers"),
     story=Text(en="a POST method instead of GET", ja="GET ではなく POST メソッドを作成"),
 )
 def post_method(aws: Aws, ctx: Context) -> None:
     build(aws, ctx, http_method="POST")
+
+
+@lab.near_miss(
+    "deployed-before-the-integration",
+    fails=("deployed-to-prod", "hello-answers"),
+    story=Text(
+        en="deployed to prod first, then GET /hello added without redeploying",
+        ja="先に prod へデプロイし、その後 GET /hello を追加して再デプロイしていない",
+    ),
+)
+def deployed_too_early(aws: Aws, ctx: Context) -> None:
+    api_id = build(aws, ctx, http_method="POST")  # deployed to prod while /hello had only POST
+    hello = apigw.resource(aws, api_id, "/hello")
+    assert hello is not None
+    api_gateway = aws.client("apigateway")
+    api_gateway.put_method(restApiId=api_id, resourceId=hello["id"], httpMethod="GET", authorizationType="NONE")
+    api_gateway.put_integration(
+        restApiId=api_id, resourceId=hello["id"], httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+        uri=apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)),
+    )
+    aws.client("lambda").add_permission(
+        FunctionName=ctx["function_name"], StatementId="apigateway-get", Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*/GET/hello",
+    )
 
 
 @lab.teardown
