@@ -120,6 +120,13 @@ def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
 
 
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Search", "BatchGet", "Scan", "Query")
+STATELESS_OPERATIONS = frozenset({"ApplyGuardrail", "Converse", "InvokeModel", "Retrieve", "InvokeAgent"})
+"""Operations that evaluate without changing any resource; behaviour criteria may call them."""
+
+
+def reads_only(operation: str) -> bool:
+    """Whether an API operation (``GetBucketPolicy``) only reads or evaluates."""
+    return operation.startswith(READ_PREFIXES) or operation in STATELESS_OPERATIONS
 
 
 SAFE_HTTP_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -179,7 +186,7 @@ class Aws:
     def _before_call(self, model: Any, **_: Any) -> None:
         name = f"{model.service_model.service_name}:{model.name}"
         self.calls.append(name)
-        if self.read_only and not model.name.startswith(READ_PREFIXES):
+        if self.read_only and not reads_only(model.name):
             raise WriteAttempted(f"checks only read, but this one called {name}")
 
     def cli(self, *args: str, input: str | None = None) -> str:
@@ -194,14 +201,28 @@ class Aws:
             raise RuntimeError(f"aws {' '.join(args)} failed: {done.stderr.strip()}")
         return done.stdout
 
-    def http(self, method: str, url: str, headers: dict[str, str] | None = None) -> HttpReply:
-        """Send an anonymous HTTP request, as a browser would; checks may only GET, HEAD or OPTIONS."""
-        if self.read_only and method.upper() not in SAFE_HTTP_METHODS:
-            raise WriteAttempted(f"checks only read, but this one sent {method} {url}")
-        self.calls.append(f"http:{method.upper()} {url}")
-        request = urllib.request.Request(url, method=method.upper(), headers=headers or {})
+    def http(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+        body: str | None = None,
+        *,
+        evaluates_only: bool = False,
+    ) -> HttpReply:
+        """Send an anonymous HTTP request, as a browser or curl would.
+
+        Checks may only GET, HEAD or OPTIONS, or POST with ``evaluates_only=True`` to an endpoint the
+        task defines as a pure question (such as an API that asks a model); the call is recorded.
+        """
+        verb = method.upper()
+        if self.read_only and verb not in SAFE_HTTP_METHODS and not evaluates_only:
+            raise WriteAttempted(f"checks only read, but this one sent {verb} {url}")
+        self.calls.append(f"http:{verb}{'(evaluates)' if evaluates_only else ''} {url}")
+        data = body.encode() if body is not None else None
+        request = urllib.request.Request(url, method=verb, headers=headers or {}, data=data)
         try:
-            with urllib.request.urlopen(request, timeout=30) as reply:
+            with urllib.request.urlopen(request, timeout=60) as reply:
                 return HttpReply(reply.status, dict(reply.headers.items()), reply.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as error:
             return HttpReply(error.code, dict(error.headers.items()), error.read().decode("utf-8", "replace"))

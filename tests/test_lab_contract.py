@@ -11,7 +11,7 @@ from mcredlab.checking import run_check
 from mcredlab.lab import Lab
 from mcredlab.labs import all_labs
 from mcredlab.session import LabSession
-from mcredlab.target import READ_PREFIXES, SAFE_HTTP_METHODS, Target
+from mcredlab.target import SAFE_HTTP_METHODS, Target, reads_only
 from tests.conftest import emulator_state
 
 LABS = list(all_labs().values())
@@ -24,8 +24,9 @@ def _reads(call: str) -> bool:
     """Whether a recorded call only reads: an API read operation, or a safe HTTP method."""
     kind, _, what = call.partition(":")
     if kind == "http":
-        return what.split(" ", 1)[0] in SAFE_HTTP_METHODS
-    return what.startswith(READ_PREFIXES)
+        verb = what.split(" ", 1)[0]
+        return verb in SAFE_HTTP_METHODS or verb.endswith("(evaluates)")
+    return reads_only(what)
 
 
 def _without_logs(state: dict) -> dict:
