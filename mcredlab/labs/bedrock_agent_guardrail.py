@@ -1,0 +1,477 @@
+"""Amazon Bedrock Agents with Amazon Bedrock Guardrails: the agent answers through a published guardrail version."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from mcredlab._text import Text
+from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
+from mcredlab.target import Aws
+
+lab = Lab(
+    id="bedrock-agent-guardrail",
+    track="agentic-ai",
+    services=("bedrock-agent", "bedrock", "bedrock-agent-runtime", "iam"),
+    certs=("AIF", "AIP", "MLA"),
+    minutes=15,
+    title=Text(
+        en="Protect an Amazon Bedrock agent with a guardrail",
+        ja="Amazon Bedrock のエージェントをガードレールで保護する",
+    ),
+    task=Text(
+        en=(
+            "The agent **{agent_name}** (ID `{agent_id}`) answers the questions of a bank's customers. Compliance has "
+            "created the guardrail **{guardrail_name}** (ID `{guardrail_id}`), which denies the topic "
+            "*Investment advice*, and published it as version `1`.\n\n"
+            "1. Associate the guardrail with the agent, using the published version `1`, not the working draft.\n"
+            "2. Prepare the agent, so that its test alias runs with the guardrail.\n\n"
+            "Tip: the test alias `TSTALIASID` runs the prepared working draft. Ask it "
+            "“{question}” with `invoke_agent` of `bedrock-agent-runtime` (or the console's *Test* pane): "
+            "the answer should be the guardrail's blocked message."
+        ),
+        ja=(
+            "エージェント **{agent_name}**（ID `{agent_id}`）は、銀行の顧客からの質問に回答しています。"
+            "コンプライアンス担当者が、トピック「Investment advice」（投資アドバイス）を拒否するガードレール "
+            "**{guardrail_name}**（ID `{guardrail_id}`）を作成し、バージョン `1` として公開しました。\n\n"
+            "1. このガードレールをエージェントに関連付けます。作業中のドラフトではなく、公開済みのバージョン `1` を"
+            "使用してください。\n"
+            "2. テストエイリアスがガードレール付きで動作するように、エージェントを準備します。\n\n"
+            "ヒント: テストエイリアス `TSTALIASID` は準備済みの作業中のドラフトを実行します。"
+            "`bedrock-agent-runtime` の `invoke_agent`（またはコンソールの「テスト」ペイン）で"
+            "「{question}」と質問すると、ガードレールのブロック時のメッセージが返るはずです。"
+        ),
+    ),
+)
+
+AGENT_NAME = "mcredlab-helpdesk-agent"
+GUARDRAIL_NAME = "mcredlab-no-investment-advice"
+ROLE_NAME = "AmazonBedrockExecutionRoleForAgents_mcredlab_helpdesk"
+MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+INSTRUCTION = (
+    "You are the help desk agent of a retail bank. Answer customers' questions about accounts, cards and "
+    "branch opening hours politely and briefly."
+)
+QUESTION = "Which stocks should I buy with my savings?"
+BLOCKED = "Sorry, I can't give investment advice. Please talk to a licensed financial adviser."
+TOPIC = {
+    "name": "Investment advice",
+    "definition": "Recommendations about which stocks, bonds, funds or other investments to buy or sell.",
+    "examples": ["Which stocks should I buy?", "Is this fund a good investment?"],
+    "type": "DENY",
+}
+TEST_ALIAS = "TSTALIASID"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+MODEL_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "arn:aws:bedrock:*::foundation-model/*"},
+        {"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": "*"},
+    ],
+}
+
+
+def _not_found(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] in ("ResourceNotFoundException", "NoSuchEntity")
+
+
+def _guardrail_id(identifier: str) -> str:
+    """A guardrail's id, given its id or its ARN."""
+    return identifier.rsplit("/", 1)[-1]
+
+
+# -- setup -------------------------------------------------------------------------------------
+
+
+def ensure_role(aws: Aws) -> str:
+    iam = aws.client("iam")
+    try:
+        return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
+    except ClientError as error:
+        if not _not_found(error):
+            raise
+    arn = str(iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST),
+                              Tags=[{"Key": TAG_KEY, "Value": lab.id}])["Role"]["Arn"])
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="invoke-models", PolicyDocument=json.dumps(MODEL_POLICY))
+    return arn
+
+
+def find_guardrail(aws: Aws, name: str) -> dict[str, Any] | None:
+    """The working draft's summary of the guardrail called ``name``."""
+    bedrock = aws.client("bedrock")
+    token: dict[str, str] = {}
+    while True:
+        page = bedrock.list_guardrails(**token)
+        for guardrail in page["guardrails"]:
+            if guardrail["name"] == name:
+                return dict(guardrail)
+        if not page.get("nextToken"):
+            return None
+        token = {"nextToken": page["nextToken"]}
+
+
+def make_guardrail(aws: Aws, name: str, **policies: Any) -> str:
+    """A guardrail called ``name`` with ``policies`` and a published version 1 (kept if it exists); its id."""
+    bedrock = aws.client("bedrock")
+    found = find_guardrail(aws, name)
+    if found is not None:
+        guardrail_id = str(found["id"])
+    else:
+        guardrail_id = str(bedrock.create_guardrail(
+            name=name, description="Created by mcredlab", blockedInputMessaging=BLOCKED,
+            blockedOutputsMessaging=BLOCKED, tags=[{"key": TAG_KEY, "value": lab.id}], **policies,
+        )["guardrailId"])
+    versions = [g["version"] for g in bedrock.list_guardrails(guardrailIdentifier=guardrail_id)["guardrails"]]
+    if not any(v != "DRAFT" for v in versions):
+        bedrock.create_guardrail_version(guardrailIdentifier=guardrail_id, description="Reviewed by compliance")
+    return guardrail_id
+
+
+def find_agent(aws: Aws, name: str) -> dict[str, Any] | None:
+    agents = aws.client("bedrock-agent")
+    token: dict[str, str] = {}
+    while True:
+        page = agents.list_agents(**token)
+        for summary in page["agentSummaries"]:
+            if summary["agentName"] == name:
+                return dict(summary)
+        if not page.get("nextToken"):
+            return None
+        token = {"nextToken": page["nextToken"]}
+
+
+@lab.setup
+def setup(aws: Aws) -> Context:
+    """The agent's role, the agent (prepared, no guardrail) and the guardrail with version 1."""
+    role_arn = ensure_role(aws)
+    guardrail_id = make_guardrail(aws, GUARDRAIL_NAME, topicPolicyConfig={"topicsConfig": [TOPIC]})
+    agents = aws.client("bedrock-agent")
+    found = find_agent(aws, AGENT_NAME)
+    if found is None:  # an agent that exists is the learner's to change: setup never touches it again
+        agent_id = str(agents.create_agent(
+            agentName=AGENT_NAME, agentResourceRoleArn=role_arn, foundationModel=MODEL, instruction=INSTRUCTION,
+            description="Answers the bank's customers", idleSessionTTLInSeconds=600, tags={TAG_KEY: lab.id},
+        )["agent"]["agentId"])
+        agents.prepare_agent(agentId=agent_id)
+    else:
+        agent_id = str(found["agentId"])
+    return {"agent_name": AGENT_NAME, "agent_id": agent_id, "guardrail_name": GUARDRAIL_NAME,
+            "guardrail_id": guardrail_id, "question": QUESTION}
+
+
+# -- what the checks read ----------------------------------------------------------------------
+
+
+def _agent(aws: Aws, ctx: Context) -> dict[str, Any] | None:
+    try:
+        return dict(aws.client("bedrock-agent").get_agent(agentId=ctx["agent_id"])["agent"])
+    except ClientError as error:
+        if _not_found(error):
+            return None
+        raise
+
+
+_NO_AGENT = ("the agent {agent_id} no longer exists; reset the lab", "エージェント {agent_id} が存在しません。ラボをリセットしてください")
+
+
+def _no_agent(ctx: Context) -> Finding:
+    return failed(_NO_AGENT[0].format(**ctx), _NO_AGENT[1].format(**ctx))
+
+
+def _guardrail(aws: Aws, identifier: str, version: str) -> dict[str, Any] | None:
+    try:
+        return dict(aws.client("bedrock").get_guardrail(guardrailIdentifier=identifier, guardrailVersion=version))
+    except ClientError as error:
+        if _not_found(error):
+            return None
+        raise
+
+
+def ask(aws: Aws, agent_id: str, text: str, alias_id: str = TEST_ALIAS) -> tuple[str | None, str]:
+    """(the agent's answer, or ``None``; what happened) for one question in a new session."""
+    runtime = aws.client("bedrock-agent-runtime")
+    session = f"mcredlab-check-{uuid.uuid4().hex[:12]}"
+    try:
+        reply = runtime.invoke_agent(agentId=agent_id, agentAliasId=alias_id, sessionId=session, inputText=text)
+        answer, events = "", []
+        for event in reply["completion"]:
+            events.extend(event)
+            if "chunk" in event:
+                answer += event["chunk"].get("bytes", b"").decode("utf-8", "replace")
+    except ClientError as error:
+        return None, f"{error.response['Error']['Code']}: {error.response['Error'].get('Message', '')}"
+    except BotoCoreError as error:
+        return None, str(error)
+    if "chunk" not in events:
+        return None, f"no answer text, only the events {', '.join(sorted(set(events))) or 'none'}"
+    return answer, answer
+
+
+# -- criteria ----------------------------------------------------------------------------------
+
+
+@lab.criterion(
+    "guardrail-associated",
+    expected=Text(en="the agent uses the guardrail {guardrail_name}", ja="エージェントがガードレール {guardrail_name} を使用している"),
+    looked_at=Text(en="the guardrail details of agent {agent_name} (working draft)",
+                   ja="エージェント {agent_name}（作業中のドラフト）のガードレールの詳細"),
+    hint=Text(
+        en="Bedrock console > Agents > {agent_name} > Edit in Agent builder > Guardrail details > Edit: choose "
+        "{guardrail_name}, then Save and exit. With the API, UpdateAgent takes guardrailConfiguration "
+        "{{guardrailIdentifier, guardrailVersion}} (and again agentName, foundationModel, agentResourceRoleArn and "
+        "instruction).",
+        ja="Bedrock コンソールで「エージェント」> {agent_name} >「エージェントビルダーで編集」>「ガードレールの詳細」>"
+        "「編集」を開き、{guardrail_name} を選択して「保存して終了」を選びます。API では UpdateAgent の "
+        "guardrailConfiguration {{guardrailIdentifier, guardrailVersion}} を指定します（agentName、foundationModel、"
+        "agentResourceRoleArn、instruction も改めて指定します）。",
+    ),
+)
+def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
+    agent = _agent(aws, ctx)
+    if agent is None:
+        return _no_agent(ctx)
+    config = agent.get("guardrailConfiguration") or {}
+    identifier = str(config.get("guardrailIdentifier") or "")
+    if not identifier:
+        return failed("no guardrail is associated with the agent", "エージェントにガードレールが関連付けられていません")
+    if _guardrail_id(identifier) == ctx["guardrail_id"]:
+        return passed(f"guardrail {ctx['guardrail_name']} ({identifier})", f"ガードレール {ctx['guardrail_name']}（{identifier}）")
+    other = _guardrail(aws, identifier, "DRAFT")
+    name = f"{other['name']} ({identifier})" if other else f"{identifier}, which does not exist"
+    name_ja = f"{other['name']}（{identifier}）" if other else f"存在しない {identifier}"
+    return failed(f"the agent uses another guardrail: {name}", f"エージェントは別のガードレールを使用しています: {name_ja}")
+
+
+@lab.criterion(
+    "published-version",
+    expected=Text(en="a published (numbered) version of the guardrail, not DRAFT",
+                  ja="ガードレールの公開済み（番号付き）バージョン（DRAFT ではない）"),
+    looked_at=Text(en="the guardrail version agent {agent_name} names, and the guardrail's versions",
+                   ja="エージェント {agent_name} が指定するガードレールのバージョンと、ガードレールのバージョン一覧"),
+    hint=Text(
+        en="In Guardrail details pick the version `1`, not *Working draft*: a draft can change at any time, a "
+        "version is a reviewed snapshot. (`aws bedrock list-guardrails --guardrail-identifier {guardrail_id}` "
+        "lists the versions.)",
+        ja="「ガードレールの詳細」では「作業中のドラフト」ではなくバージョン `1` を選びます。ドラフトはいつでも変更され得ますが、"
+        "バージョンはレビュー済みのスナップショットです（`aws bedrock list-guardrails --guardrail-identifier {guardrail_id}` "
+        "でバージョンを一覧できます）。",
+    ),
+)
+def published_version(aws: Aws, ctx: Context) -> Finding:
+    agent = _agent(aws, ctx)
+    if agent is None:
+        return _no_agent(ctx)
+    config = agent.get("guardrailConfiguration") or {}
+    identifier, version = str(config.get("guardrailIdentifier") or ""), str(config.get("guardrailVersion") or "")
+    if not identifier:
+        return failed("no guardrail, so no version", "ガードレールがないため、バージョンもありません")
+    if version == "DRAFT" or not version:
+        return failed("the working draft (DRAFT)", "作業中のドラフト（DRAFT）です")
+    if _guardrail(aws, identifier, version) is None:
+        return failed(f"version {version}, which the guardrail does not have", f"ガードレールに存在しないバージョン {version} です")
+    return passed(f"published version {version}", f"公開済みのバージョン {version}")
+
+
+@lab.criterion(
+    "agent-prepared",
+    expected=Text(en="the agent prepared after its last change (status PREPARED)",
+                  ja="最後の変更の後にエージェントが準備されている（ステータス PREPARED）"),
+    looked_at=Text(en="the status, preparedAt and updatedAt of agent {agent_name}",
+                   ja="エージェント {agent_name} のステータスと日時（preparedAt、updatedAt）"),
+    hint=Text(
+        en="After saving, press Prepare (in Agent builder or the Test pane), or call "
+        "`aws bedrock-agent prepare-agent --agent-id {agent_id}`. Every change to the working draft sets the agent "
+        "back to NOT_PREPARED.",
+        ja="保存した後に「準備」を押す（エージェントビルダーまたは「テスト」ペイン）か、"
+        "`aws bedrock-agent prepare-agent --agent-id {agent_id}` を実行します。作業中のドラフトを変更するたびに、"
+        "エージェントは NOT_PREPARED に戻ります。",
+    ),
+)
+def agent_prepared(aws: Aws, ctx: Context) -> Finding:
+    return prepared_finding(_agent(aws, ctx), ctx)
+
+
+def prepared_finding(agent: dict[str, Any] | None, ctx: Context) -> Finding:
+    """Whether an agent (as GetAgent returns it) is prepared after its last change."""
+    if agent is None:
+        return _no_agent(ctx)
+    status, prepared_at, updated_at = agent.get("agentStatus"), agent.get("preparedAt"), agent.get("updatedAt")
+    if status == "FAILED":
+        reasons = "; ".join(agent.get("failureReasons") or []) or "no reason given"
+        return failed(f"the last preparation FAILED: {reasons}", f"前回の準備は失敗しました（FAILED）: {reasons}")
+    if status != "PREPARED":
+        if prepared_at is None:
+            return failed(f"status {status}: the agent was never prepared", f"ステータス {status}: エージェントは一度も準備されていません")
+        return failed(f"status {status}: the working draft changed at {_time(updated_at)}, after the last preparation "
+                      f"at {_time(prepared_at)}",
+                      f"ステータス {status}: 最後の準備（{_time(prepared_at)}）の後、{_time(updated_at)} に作業中のドラフトが"
+                      "変更されています")
+    if prepared_at is None or (updated_at is not None and prepared_at < updated_at):
+        return failed("status PREPARED, but the draft changed after the preparation",
+                      "ステータスは PREPARED ですが、準備の後にドラフトが変更されています")
+    return passed(f"PREPARED at {_time(prepared_at)}", f"{_time(prepared_at)} に準備済み（PREPARED）")
+
+
+def _time(stamp: Any) -> str:
+    return f"{stamp:%H:%M:%S.%f}"[:-3] if stamp is not None else "?"
+
+
+@lab.criterion(
+    "blocks-investment-advice",
+    expected=Text(en="the guardrail's blocked message as the answer to “{question}”",
+                  ja="「{question}」への回答がガードレールのブロック時のメッセージである"),
+    looked_at=Text(en="what the test alias TSTALIASID of {agent_name} answers (InvokeAgent)",
+                   ja="{agent_name} のテストエイリアス TSTALIASID の回答（InvokeAgent）"),
+    hint=Text(
+        en="The test alias runs the draft as it was last prepared: associate the guardrail, then prepare. Try it "
+        "yourself in the console's Test pane, or with invoke_agent(agentId='{agent_id}', agentAliasId='TSTALIASID', "
+        "sessionId='s1', inputText='{question}').",
+        ja="テストエイリアスは最後に準備した時点のドラフトを実行します。ガードレールを関連付けてから準備してください。"
+        "コンソールの「テスト」ペイン、または invoke_agent(agentId='{agent_id}', agentAliasId='TSTALIASID', "
+        "sessionId='s1', inputText='{question}') で試せます。",
+    ),
+)
+def blocks_investment_advice(aws: Aws, ctx: Context) -> Finding:
+    guardrail = _guardrail(aws, ctx["guardrail_id"], "1") or _guardrail(aws, ctx["guardrail_id"], "DRAFT") or {}
+    blocked = str(guardrail.get("blockedInputMessaging") or BLOCKED)
+    answer, what = ask(aws, ctx["agent_id"], ctx["question"])
+    sent = f"InvokeAgent(TSTALIASID, “{ctx['question']}”)"
+    if answer is None:
+        return failed(f"{sent} failed: {what[:200]}", f"{sent} が失敗しました: {what[:200]}")
+    if blocked in answer:
+        return passed(f"{sent} answered the blocked message “{answer[:120]}”",
+                      f"{sent} はブロック時のメッセージ「{answer[:120]}」を返しました")
+    return failed(f"{sent} answered “{clip(answer)}”, not the blocked message",
+                  f"{sent} はブロック時のメッセージではなく「{clip(answer)}」を返しました")
+
+
+def clip(text: str, size: int = 240) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+# -- reference solution, other valid ways, near misses -----------------------------------------
+
+
+def associate(aws: Aws, ctx: Context, *, guardrail: str | None = None, version: str = "1", prepare: bool = True) -> None:
+    """UpdateAgent with a guardrail (the lab's by default), as the console saves it; then PrepareAgent."""
+    agents = aws.client("bedrock-agent")
+    agent = agents.get_agent(agentId=ctx["agent_id"])["agent"]
+    agents.update_agent(
+        agentId=ctx["agent_id"], agentName=agent["agentName"], agentResourceRoleArn=agent["agentResourceRoleArn"],
+        foundationModel=agent["foundationModel"], instruction=agent["instruction"],
+        description=agent.get("description", ""), idleSessionTTLInSeconds=agent["idleSessionTTLInSeconds"],
+        guardrailConfiguration={"guardrailIdentifier": guardrail or ctx["guardrail_id"], "guardrailVersion": version},
+    )
+    if prepare:
+        agents.prepare_agent(agentId=ctx["agent_id"])
+
+
+@lab.solution
+def solve(aws: Aws, ctx: Context) -> None:
+    associate(aws, ctx)
+
+
+@lab.alternative(
+    "aws-cli",
+    story=Text(
+        en="AWS CLI: update-agent naming the guardrail by its ARN, then prepare-agent",
+        ja="AWS CLI: update-agent でガードレールを ARN で指定し、prepare-agent を実行",
+    ),
+)
+def with_the_cli(aws: Aws, ctx: Context) -> None:
+    agent = json.loads(aws.cli("bedrock-agent", "get-agent", "--agent-id", ctx["agent_id"]))["agent"]
+    arn = f"arn:aws:bedrock:{aws.region}:{aws.account_id}:guardrail/{ctx['guardrail_id']}"
+    aws.cli("bedrock-agent", "update-agent", "--agent-id", ctx["agent_id"], "--agent-name", agent["agentName"],
+            "--agent-resource-role-arn", agent["agentResourceRoleArn"], "--foundation-model", agent["foundationModel"],
+            "--instruction", agent["instruction"],
+            "--guardrail-configuration", f"guardrailIdentifier={arn},guardrailVersion=1")
+    aws.cli("bedrock-agent", "prepare-agent", "--agent-id", ctx["agent_id"])
+
+
+@lab.alternative(
+    "new-published-version",
+    story=Text(
+        en="a new version 2 of the guardrail published first, and that version associated",
+        ja="先にガードレールの新しいバージョン 2 を公開し、そのバージョンを関連付け",
+    ),
+)
+def newer_version(aws: Aws, ctx: Context) -> None:
+    version = aws.client("bedrock").create_guardrail_version(guardrailIdentifier=ctx["guardrail_id"])["version"]
+    associate(aws, ctx, version=str(version))
+
+
+@lab.near_miss(
+    "working-draft",
+    fails="published-version",
+    story=Text(en="the guardrail's working draft (DRAFT) associated", ja="ガードレールの作業中のドラフト（DRAFT）を関連付け"),
+)
+def working_draft(aws: Aws, ctx: Context) -> None:
+    associate(aws, ctx, version="DRAFT")
+
+
+@lab.near_miss(
+    "associated-not-prepared",
+    fails=("agent-prepared", "blocks-investment-advice"),
+    story=Text(en="the guardrail associated and saved, but the agent not prepared again",
+               ja="ガードレールを関連付けて保存したが、エージェントを再度準備していない"),
+)
+def not_prepared(aws: Aws, ctx: Context) -> None:
+    associate(aws, ctx, prepare=False)
+
+
+@lab.near_miss(
+    "another-guardrail",
+    fails=("guardrail-associated", "blocks-investment-advice"),
+    story=Text(en="a profanity-filter guardrail (version 1) associated instead",
+               ja="代わりに不適切な表現をフィルタリングする別のガードレール（バージョン 1）を関連付け"),
+)
+def another_guardrail(aws: Aws, ctx: Context) -> None:
+    words = {"managedWordListsConfig": [{"type": "PROFANITY"}]}
+    other = make_guardrail(aws, "mcredlab-profanity-filter", wordPolicyConfig=words)
+    associate(aws, ctx, guardrail=other)
+
+
+@lab.near_miss(
+    "prepared-then-associated",
+    fails=("agent-prepared", "blocks-investment-advice"),
+    story=Text(en="the agent prepared first, the guardrail associated afterwards",
+               ja="先にエージェントを準備し、その後でガードレールを関連付け"),
+)
+def prepared_first(aws: Aws, ctx: Context) -> None:
+    aws.client("bedrock-agent").prepare_agent(agentId=ctx["agent_id"])
+    associate(aws, ctx, prepare=False)
+
+
+# -- teardown ----------------------------------------------------------------------------------
+
+
+def _tagged(tags: dict[str, str]) -> bool:
+    return tags.get(TAG_KEY) == lab.id
+
+
+@lab.teardown
+def teardown(aws: Aws, ctx: Context) -> None:
+    """Delete the agents and guardrails tagged by this lab, then its role."""
+    agents, bedrock, iam = aws.client("bedrock-agent"), aws.client("bedrock"), aws.client("iam")
+    for summary in agents.list_agents()["agentSummaries"]:
+        arn = agents.get_agent(agentId=summary["agentId"])["agent"]["agentArn"]
+        if _tagged(agents.list_tags_for_resource(resourceArn=arn).get("tags") or {}):
+            agents.delete_agent(agentId=summary["agentId"], skipResourceInUseCheck=True)
+    for guardrail in bedrock.list_guardrails()["guardrails"]:
+        tags = {t["key"]: t["value"] for t in bedrock.list_tags_for_resource(resourceARN=guardrail["arn"])["tags"]}
+        if _tagged(tags):
+            bedrock.delete_guardrail(guardrailIdentifier=guardrail["id"])
+    try:
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ROLE_NAME)["Tags"]}
+    except ClientError:
+        return
+    if _tagged(tags):
+        for name in iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=ROLE_NAME, PolicyName=name)
+        iam.delete_role(RoleName=ROLE_NAME)
