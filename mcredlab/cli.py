@@ -272,3 +272,7 @@ def write_notebooks(check_only: bool, directory: Path | None) -> None:
         sys.exit(1 if problems else 0)
     for path in notebooks.write_all(directory):
         click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -34,6 +34,9 @@ from mcredlab.target import Aws
 Context = dict[str, str]
 """Names of the resources a lab's setup provisioned, shown to the learner (``{"bucket": ...}``)."""
 
+CERTIFICATIONS = ("CLF", "AIF", "SAA", "DVA", "SOA", "DEA", "MLA", "SAP", "DOP", "ANS", "SCS", "MLS")
+"""The AWS Certification exam codes a lab may serve (``Lab.certs``)."""
+
 TAG_KEY = "mcredlab:lab"
 """Tag that marks what a lab created; reset deletes only what carries it (or the lab's own names)."""
 
@@ -175,6 +178,11 @@ class Lab:
             missing.append("criteria")
         if missing:
             raise ValueError(f"lab {self.id} has no {', '.join(missing)}")
+        unknown_certs = sorted(set(self.certs) - set(CERTIFICATIONS))
+        if unknown_certs:
+            raise ValueError(
+                f"lab {self.id} names unknown certification codes {unknown_certs}; use {', '.join(CERTIFICATIONS)}"
+            )
         ids = {c.id for c in self.criteria}
         for miss in self.near_misses:
             unknown = set(miss.fails) - ids

@@ -1,0 +1,5 @@
+"""``python -m mcredlab``: the mcredlab command."""
+
+from mcredlab.cli import main
+
+main()
