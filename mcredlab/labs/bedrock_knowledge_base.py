@@ -412,7 +412,7 @@ def s3_data_source(aws: Aws, ctx: Context) -> Finding:
         return failed(found_en, found_ja)
     prefixes = (source["dataSourceConfiguration"].get("s3Configuration") or {}).get("inclusionPrefixes") or []
     scope = f"prefix {', '.join(prefixes)}" if prefixes else "the whole bucket"
-    scope_ja = f"プレフィックス {', '.join(prefixes)}" if prefixes else "バケット全体"
+    scope_ja = f"プレフィックス {', '.join(prefixes)} " if prefixes else "バケット全体"
     return passed(f"{source['name']} ({source['dataSourceId']}) reads {scope} of {ctx['bucket']}",
                   f"{source['name']}（{source['dataSourceId']}）は {ctx['bucket']} の{scope_ja}を読み取ります")
 
