@@ -1,0 +1,742 @@
+"""A REST API whose Lambda function asks an Amazon Bedrock model through a published guardrail."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+
+from botocore.exceptions import ClientError
+
+from mcredlab import apigateway as apigw
+from mcredlab._text import Text
+from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
+from mcredlab.policy import action_covered, condition_values, matches, statements
+from mcredlab.target import Aws
+
+lab = Lab(
+    id="apigw-lambda-bedrock",
+    track="agentic-ai",
+    services=("lambda", "apigateway", "bedrock", "bedrock-runtime", "iam"),
+    certs=("AIF", "DVA"),
+    minutes=25,
+    title=Text(
+        en="Serve a Bedrock model through API Gateway and Lambda, behind a guardrail",
+        ja="API Gateway と Lambda から、ガードレール付きで Bedrock のモデルを呼び出す",
+    ),
+    task=Text(
+        en=(
+            "The Lambda function **{function_name}** answers questions with an Amazon Bedrock model (Converse API). "
+            "Its code already applies the guardrail named by its environment variables `GUARDRAIL_ID` and "
+            "`GUARDRAIL_VERSION`, but they are not set yet. The guardrail **{guardrail_name}** (ID `{guardrail_id}`) "
+            "is ready, and its version **{guardrail_version}** is published.\n"
+            "1. Make the function use the published guardrail: set `GUARDRAIL_ID` to `{guardrail_id}` and "
+            "`GUARDRAIL_VERSION` to `{guardrail_version}` (a published version, not `DRAFT`).\n"
+            "2. Create a REST API named **{api_name}** with the resource `/ask` and a `POST` method that calls "
+            "**{function_name}** through *Lambda proxy integration*.\n"
+            "3. Make sure API Gateway is allowed to invoke the function.\n"
+            "4. Deploy the API to a stage named `prod`.\n\n"
+            "When it works, `POST /prod/ask` with the body `{{\"prompt\": \"...\"}}` answers `{{\"answer\": \"...\"}}`: "
+            "an e-mail address in the prompt comes back masked as `{{EMAIL}}`, and a request for investment advice "
+            "gets the guardrail's blocked message. In the notebook, `lab.api_url()` gives the stage's invoke URL "
+            "once the API exists, so you can try it with `requests` or `!curl`."
+        ),
+        ja=(
+            "Lambda 関数 **{function_name}** は、Amazon Bedrock のモデル（Converse API）で質問に答えます。"
+            "コードは環境変数 `GUARDRAIL_ID` と `GUARDRAIL_VERSION` で指定されたガードレールを適用するように書かれていますが、"
+            "これらの環境変数はまだ設定されていません。ガードレール **{guardrail_name}**（ID `{guardrail_id}`）は作成済みで、"
+            "バージョン **{guardrail_version}** が公開されています。\n"
+            "1. 関数が公開済みのガードレールを使うようにします。`GUARDRAIL_ID` に `{guardrail_id}`、`GUARDRAIL_VERSION` に "
+            "`{guardrail_version}` を設定します（`DRAFT` ではなく公開されたバージョンです）。\n"
+            "2. **{api_name}** という名前の REST API を作成し、リソース `/ask` と、**{function_name}** を "
+            "*Lambda プロキシ統合* で呼び出す `POST` メソッドを追加します。\n"
+            "3. API Gateway がこの関数を呼び出せるようにします。\n"
+            "4. API を `prod` という名前のステージにデプロイします。\n\n"
+            "完成すると、`POST /prod/ask` に本文 `{{\"prompt\": \"...\"}}` を送ると `{{\"answer\": \"...\"}}` が返ります。"
+            "プロンプト内の E メールアドレスは `{{EMAIL}}` にマスクされ、投資の助言を求める質問にはガードレールのブロック時の"
+            "メッセージが返ります。API を作成したら、ノートブックで `lab.api_url()` を実行するとステージの呼び出し URL が"
+            "得られるので、`requests` や `!curl` で試せます。"
+        ),
+    ),
+)
+
+FUNCTION_NAME = "mcredlab-ask"
+ROLE_NAME = "mcredlab-ask-role"
+API_NAME = "mcredlab-ask-api"
+GUARDRAIL_NAME = "mcredlab-ask-guardrail"
+MODEL_ID = "amazon.nova-lite-v1:0"
+BLOCKED_MESSAGE = "Sorry, I can't help with that request."
+
+HANDLER = '''"""POST /ask: {"prompt": "..."} -> {"answer": "..."} from an Amazon Bedrock model, through a guardrail."""
+import json
+import os
+
+import boto3
+from botocore.exceptions import ClientError
+
+MODEL_ID = os.environ.get("MODEL_ID", "amazon.nova-lite-v1:0")
+bedrock = boto3.client("bedrock-runtime")
+
+
+def handler(event, context):
+    try:
+        prompt = json.loads(event.get("body") or "{}").get("prompt", "")
+    except (ValueError, AttributeError):
+        prompt = ""
+    if not prompt:
+        return reply(400, {"message": 'Send JSON like {"prompt": "Hello"}'})
+    request = {
+        "modelId": MODEL_ID,
+        "messages": [{"role": "user", "content": [{"text": prompt}]}],
+        "inferenceConfig": {"maxTokens": 512},
+    }
+    guardrail_id = os.environ.get("GUARDRAIL_ID")
+    guardrail_version = os.environ.get("GUARDRAIL_VERSION")
+    if guardrail_id or guardrail_version:
+        if not (guardrail_id and guardrail_version):
+            return reply(500, {"message": "Set both GUARDRAIL_ID and GUARDRAIL_VERSION."})
+        request["guardrailConfig"] = {"guardrailIdentifier": guardrail_id, "guardrailVersion": guardrail_version}
+    try:
+        response = bedrock.converse(**request)
+    except ClientError as error:
+        return reply(502, {"message": str(error)})
+    answer = response["output"]["message"]["content"][0]["text"]
+    return reply(200, {"answer": answer, "stopReason": response["stopReason"]})
+
+
+def reply(status, body):
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(body, ensure_ascii=False),
+    }
+'''
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+TOPIC = {
+    "name": "Investment advice",
+    "definition": "Recommendations or guidance on investing money in stocks, bonds, funds or other financial products.",
+    "examples": ["Which stocks should I buy?", "Is it a good time to invest in index funds?"],
+    "type": "DENY",
+}
+
+# What the behaviour criteria ask the API (as a client of the task would).
+EMAIL = "jane.doe@example.com"
+EMAIL_PROMPT = f"Please remember my e-mail address: {EMAIL}"
+INVESTMENT_PROMPT = "Which stocks should I buy? I want investment advice."
+
+
+def _zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.py", source)
+    return buffer.getvalue()
+
+
+# -- setup -------------------------------------------------------------------------------------
+
+
+def _guardrail_id(aws: Aws, name: str) -> str | None:
+    bedrock, token = aws.client("bedrock"), None
+    while True:
+        page = bedrock.list_guardrails(**({"nextToken": token} if token else {}))
+        for summary in page.get("guardrails", []):
+            if summary.get("name") == name:
+                return str(summary["id"])
+        token = page.get("nextToken")
+        if not token:
+            return None
+
+
+def _versions(aws: Aws, guardrail_id: str) -> list[str]:
+    """The guardrail's numbered versions, oldest first."""
+    bedrock, token, found = aws.client("bedrock"), None, []
+    while True:
+        page = bedrock.list_guardrails(guardrailIdentifier=guardrail_id, **({"nextToken": token} if token else {}))
+        found += [str(s["version"]) for s in page.get("guardrails", []) if str(s.get("version", "")).isdigit()]
+        token = page.get("nextToken")
+        if not token:
+            return sorted(set(found), key=int)
+
+
+def _guardrail(aws: Aws) -> tuple[str, str, str]:
+    """The lab's guardrail (created with a published version if missing): id, ARN and the first version."""
+    bedrock = aws.client("bedrock")
+    guardrail_id = _guardrail_id(aws, GUARDRAIL_NAME)
+    if guardrail_id is None:
+        guardrail_id = str(bedrock.create_guardrail(
+            name=GUARDRAIL_NAME,
+            description="Keeps the assistant away from investment advice; masks contact details",
+            blockedInputMessaging=BLOCKED_MESSAGE,
+            blockedOutputsMessaging=BLOCKED_MESSAGE,
+            topicPolicyConfig={"topicsConfig": [TOPIC]},
+            sensitiveInformationPolicyConfig={"piiEntitiesConfig": [
+                {"type": "EMAIL", "action": "ANONYMIZE"}, {"type": "PHONE", "action": "ANONYMIZE"}]},
+            wordPolicyConfig={"managedWordListsConfig": [{"type": "PROFANITY"}]},
+            tags=[{"key": TAG_KEY, "value": lab.id}],
+        )["guardrailId"])
+    versions = _versions(aws, guardrail_id)
+    for _ in range(30 if not versions else 0):  # on AWS a new guardrail is CREATING for a few seconds
+        if bedrock.get_guardrail(guardrailIdentifier=guardrail_id)["status"] == "READY":
+            break
+        time.sleep(2)
+    if not versions:
+        versions = [str(bedrock.create_guardrail_version(guardrailIdentifier=guardrail_id,
+                                                         description="published by the lab")["version"])]
+    arn = str(bedrock.get_guardrail(guardrailIdentifier=guardrail_id)["guardrailArn"])
+    return guardrail_id, arn, versions[0]
+
+
+def _role(aws: Aws, guardrail_arn: str) -> str:
+    iam = aws.client("iam")
+    try:
+        return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+    arn = str(iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST),
+                              Tags=[{"Key": TAG_KEY, "Value": lab.id}])["Role"]["Arn"])
+    iam.attach_role_policy(RoleName=ROLE_NAME, PolicyArn=BASIC_EXECUTION)
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="converse-through-guardrail", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["bedrock:InvokeModel", "bedrock:Converse"],
+             "Resource": ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"]},
+            {"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": guardrail_arn},
+        ],
+    }))
+    return arn
+
+
+@lab.setup
+def setup(aws: Aws) -> Context:
+    """A guardrail with a published version, an execution role and the function; the learner wires them up."""
+    guardrail_id, guardrail_arn, version = _guardrail(aws)
+    role_arn = _role(aws, guardrail_arn)
+    lam = aws.client("lambda")
+    try:
+        lam.get_function(FunctionName=FUNCTION_NAME)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        for attempt in range(10):  # a new role takes a few seconds to become assumable on AWS
+            try:
+                lam.create_function(
+                    FunctionName=FUNCTION_NAME, Runtime="python3.12", Role=role_arn, Handler="index.handler",
+                    Code={"ZipFile": _zip(HANDLER)}, Timeout=30, Environment={"Variables": {"MODEL_ID": MODEL_ID}},
+                    Tags={TAG_KEY: lab.id},
+                )
+                break
+            except ClientError as retry:
+                if retry.response["Error"]["Code"] != "InvalidParameterValueException" or attempt == 9:
+                    raise
+                time.sleep(3)
+    return {
+        "function_name": FUNCTION_NAME,
+        "api_name": API_NAME,
+        "guardrail_name": GUARDRAIL_NAME,
+        "guardrail_id": guardrail_id,
+        "guardrail_version": version,
+    }
+
+
+# -- criteria: the function and the guardrail ------------------------------------------------
+
+
+def _environment(aws: Aws, ctx: Context) -> dict[str, str]:
+    config = aws.client("lambda").get_function_configuration(FunctionName=ctx["function_name"])
+    return dict((config.get("Environment") or {}).get("Variables") or {})
+
+
+@lab.criterion(
+    "guardrail-id",
+    expected=Text(en="{function_name} has GUARDRAIL_ID set to the guardrail {guardrail_id}",
+                  ja="{function_name} の GUARDRAIL_ID にガードレール {guardrail_id} が設定されている"),
+    looked_at=Text(en="the environment variables of {function_name}", ja="{function_name} の環境変数"),
+    hint=Text(
+        en="Lambda console > {function_name} > Configuration > Environment variables > Edit > Add environment "
+        "variable: key `GUARDRAIL_ID`, value `{guardrail_id}` (the guardrail's ARN works too).",
+        ja="Lambda コンソールで {function_name} >「設定」>「環境変数」>「編集」>「環境変数を追加」を選び、キー "
+        "`GUARDRAIL_ID`、値 `{guardrail_id}` を入力します（ガードレールの ARN でも構いません）。",
+    ),
+)
+def guardrail_id_set(aws: Aws, ctx: Context) -> Finding:
+    value = _environment(aws, ctx).get("GUARDRAIL_ID")
+    if value is None:
+        return failed("no GUARDRAIL_ID variable: the function calls the model without a guardrail",
+                      "GUARDRAIL_ID 変数がありません。関数はガードレールなしでモデルを呼び出します")
+    wanted = ctx["guardrail_id"]
+    if value.strip() == wanted or (value.strip().startswith("arn:") and value.strip().endswith(f":guardrail/{wanted}")):
+        return passed(f"GUARDRAIL_ID = {value}", f"GUARDRAIL_ID = {value}")
+    return failed(f"GUARDRAIL_ID = {value!r}, which is not the guardrail {wanted}",
+                  f"GUARDRAIL_ID = {value!r} で、ガードレール {wanted} ではありません")
+
+
+@lab.criterion(
+    "published-guardrail-version",
+    expected=Text(en="GUARDRAIL_VERSION names a published version of the guardrail ({guardrail_version}), not DRAFT",
+                  ja="GUARDRAIL_VERSION がガードレールの公開されたバージョン（{guardrail_version}）を指し、DRAFT ではない"),
+    looked_at=Text(en="the environment variables of {function_name} and the versions of guardrail {guardrail_id}",
+                   ja="{function_name} の環境変数とガードレール {guardrail_id} のバージョン"),
+    hint=Text(
+        en="Set `GUARDRAIL_VERSION` to `{guardrail_version}`. `DRAFT` is the guardrail's working draft: whoever edits "
+        "the guardrail changes what your API does at once, so production code uses a published version.",
+        ja="`GUARDRAIL_VERSION` に `{guardrail_version}` を設定します。`DRAFT` はガードレールの作業中のドラフトで、"
+        "誰かがガードレールを編集するとすぐに API の動作が変わってしまうため、本番のコードでは公開されたバージョンを使います。",
+    ),
+)
+def published_guardrail_version(aws: Aws, ctx: Context) -> Finding:
+    value = _environment(aws, ctx).get("GUARDRAIL_VERSION")
+    if value is None:
+        return failed("no GUARDRAIL_VERSION variable", "GUARDRAIL_VERSION 変数がありません")
+    value = value.strip()
+    if value.upper() == "DRAFT":
+        return failed("GUARDRAIL_VERSION = DRAFT: the working draft, not a published version",
+                      "GUARDRAIL_VERSION = DRAFT で、公開されたバージョンではなく作業中のドラフトです")
+    published = _versions(aws, ctx["guardrail_id"])
+    if value not in published:
+        listing = ", ".join(published) or "none"
+        return failed(f"GUARDRAIL_VERSION = {value!r}, but the published versions are {listing}",
+                      f"GUARDRAIL_VERSION = {value!r} ですが、公開されたバージョンは {listing} です")
+    return passed(f"GUARDRAIL_VERSION = {value}, a published version", f"GUARDRAIL_VERSION = {value}（公開されたバージョン）")
+
+
+# -- criteria: the API -------------------------------------------------------------------------
+
+_NO_API = ("no REST API with that name", "その名前の REST API がありません")
+_NO_ASK = ("no /ask resource", "/ask リソースがありません")
+
+
+def _ask(aws: Aws, ctx: Context) -> tuple[apigw.Candidate | None, dict | None]:
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return None, None
+    return api, apigw.resource(aws, api.id, "/ask")
+
+
+@lab.criterion(
+    "rest-api",
+    expected=Text(en="a REST API named {api_name}", ja="{api_name} という名前の REST API"),
+    looked_at=Text(en="the REST APIs of the Region", ja="リージョン内の REST API"),
+    hint=Text(
+        en="API Gateway console > Create API > REST API > Build, and name it exactly {api_name} "
+        "(an HTTP API is a different product).",
+        ja="API Gateway コンソールで「API を作成」>「REST API」>「構築」を選び、名前を正確に {api_name} にします"
+        "（HTTP API は別の種類です）。",
+    ),
+)
+def rest_api(aws: Aws, ctx: Context) -> Finding:
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return failed(*_NO_API)
+    if api.same_name > 1:
+        return passed(f"{api.same_name} APIs with that name; judging {api.id}, the newest deployed to prod",
+                      f"同名の API が {api.same_name} 個あります。prod にデプロイされた最新の {api.id} を判定します")
+    return passed(f"REST API {api.id}", f"REST API {api.id}")
+
+
+@lab.criterion(
+    "ask-resource",
+    expected=Text(en="the resource /ask", ja="リソース /ask"),
+    looked_at=Text(en="the resources of API {api_name}", ja="API {api_name} のリソース"),
+    hint=Text(
+        en="Select the root `/`, then Create resource with the path `ask` (lower case, no slash).",
+        ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `ask`（小文字、スラッシュなし）を入力します。",
+    ),
+)
+def ask_resource(aws: Aws, ctx: Context) -> Finding:
+    api, ask = _ask(aws, ctx)
+    if api is None:
+        return failed(*_NO_API)
+    if ask is None:
+        paths = sorted(r["path"] for r in aws.client("apigateway").get_resources(restApiId=api.id)["items"])
+        return failed(f"only the paths {', '.join(paths)}", f"パスは {', '.join(paths)} だけです")
+    return passed(f"/ask (resource {ask['id']})", f"/ask（リソース {ask['id']}）")
+
+
+@lab.criterion(
+    "post-method",
+    expected=Text(en="a POST method on /ask", ja="/ask の POST メソッド"),
+    looked_at=Text(en="the methods of /ask in API {api_name}", ja="API {api_name} の /ask のメソッド"),
+    hint=Text(
+        en="Select /ask, then Create method and choose POST: the prompt travels in the request body.",
+        ja="/ask を選択して「メソッドを作成」で POST を選びます。プロンプトはリクエスト本文で送られます。",
+    ),
+)
+def post_method(aws: Aws, ctx: Context) -> Finding:
+    api, ask = _ask(aws, ctx)
+    if api is None or ask is None:
+        return failed(*_NO_ASK)
+    methods = sorted((ask.get("resourceMethods") or {}).keys())
+    if "POST" in methods or "ANY" in methods:
+        return passed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
+    return failed(f"methods {', '.join(methods) or 'none'}", f"メソッド: {', '.join(methods) or 'なし'}")
+
+
+@lab.criterion(
+    "lambda-proxy-integration",
+    expected=Text(en="POST /ask integrated with {function_name} through Lambda proxy integration",
+                  ja="POST /ask が Lambda プロキシ統合で {function_name} と統合されている"),
+    looked_at=Text(en="the integration of POST /ask", ja="POST /ask の統合"),
+    hint=Text(
+        en="In the POST method choose Integration type “Lambda function”, turn on “Lambda proxy integration”, "
+        "and pick {function_name}: the function reads the prompt from the proxy event's body.",
+        ja="POST メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {function_name} を選択します。"
+        "関数はプロキシイベントの body からプロンプトを読み取ります。",
+    ),
+)
+def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
+    api, ask = _ask(aws, ctx)
+    if api is None or ask is None:
+        return failed(*_NO_ASK)
+    found = apigw.method(aws, api.id, ask["id"], "POST") or apigw.method(aws, api.id, ask["id"], "ANY")
+    integration = (found or {}).get("methodIntegration")
+    if not integration:
+        return failed("no integration on POST /ask", "POST /ask に統合がありません")
+    kind = str(integration.get("type", "")).upper()
+    function = apigw.lambda_function_of(str(integration.get("uri", "")))
+    if kind != "AWS_PROXY":
+        return failed(f"integration type {kind} (not Lambda proxy)", f"統合タイプが {kind} です（Lambda プロキシではありません）")
+    if function != ctx["function_name"]:
+        target = function or integration.get("uri", "?")
+        return failed(f"a proxy integration with {target}", f"{target} へのプロキシ統合です")
+    if str(integration.get("httpMethod", "")).upper() != "POST":
+        verb = integration.get("httpMethod")
+        return failed(f"the integration calls Lambda with {verb}; Lambda is always invoked with POST",
+                      f"統合が Lambda を {verb} で呼び出しています。Lambda の呼び出しは常に POST です")
+    return passed(f"AWS_PROXY to {function}", f"{function} への AWS_PROXY 統合")
+
+
+@lab.criterion(
+    "invoke-permission",
+    expected=Text(en="API Gateway may invoke {function_name} for POST /ask of this API",
+                  ja="API Gateway がこの API の POST /ask のために {function_name} を呼び出せる"),
+    looked_at=Text(en="the resource-based policy of {function_name}", ja="{function_name} のリソースベースポリシー"),
+    hint=Text(
+        en="The console adds this permission when you save the integration; with the CLI use "
+        "`aws lambda add-permission --function-name {function_name} --principal apigateway.amazonaws.com "
+        "--action lambda:InvokeFunction --statement-id apigw-ask "
+        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/POST/ask`.",
+        ja="コンソールでは統合の保存時にこの許可が追加されます。CLI では "
+        "`aws lambda add-permission --function-name {function_name} --principal apigateway.amazonaws.com "
+        "--action lambda:InvokeFunction --statement-id apigw-ask "
+        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/POST/ask` を使います。",
+    ),
+)
+def invoke_permission(aws: Aws, ctx: Context) -> Finding:
+    try:
+        policy = aws.client("lambda").get_policy(FunctionName=ctx["function_name"])["Policy"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        policy = None
+    grants = [
+        s for s in statements(policy)
+        if s.effect == "Allow" and s.service("apigateway.amazonaws.com")
+        and action_covered(s.actions, "lambda:InvokeFunction")
+    ]
+    if not grants:
+        return failed("no permission for apigateway.amazonaws.com", "apigateway.amazonaws.com への許可がありません")
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return failed(f"a permission, but no API named {ctx['api_name']} for it to match",
+                      f"許可はありますが、対象となる {ctx['api_name']} という API がありません")
+    call = f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api.id}/prod/POST/ask"
+    for grant in grants:
+        sources = condition_values(grant.condition, "aws:SourceArn")
+        if not sources or any(matches(pattern, call) for pattern in sources):
+            return passed("API Gateway may invoke the function", "API Gateway は関数を呼び出せます")
+    others = ", ".join(v for g in grants for v in condition_values(g.condition, "aws:SourceArn"))
+    return failed(f"permissions only for other sources ({others})", f"他の呼び出し元だけに許可されています（{others}）")
+
+
+@lab.criterion(
+    "deployed-to-prod",
+    expected=Text(en="POST /ask deployed to the stage prod", ja="POST /ask がステージ prod にデプロイされている"),
+    looked_at=Text(en="the deployment behind stage prod of API {api_name}", ja="API {api_name} のステージ prod のデプロイ"),
+    hint=Text(
+        en="Deploy API > Stage: *New stage* > name `prod` > Deploy. Redeploy after every change: "
+        "a stage serves the API as it was when deployed.",
+        ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。"
+        "ステージはデプロイした時点の API を提供するので、変更のたびに再デプロイが必要です。",
+    ),
+)
+def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return failed(*_NO_API)
+    served = apigw.deployed_methods(aws, api.id, "prod")
+    if served is None:
+        names = ", ".join(sorted(apigw.stages(aws, api.id)))
+        return failed(f"no stage prod (stages: {names or 'none'})", f"ステージ prod がありません（ステージ: {names or 'なし'}）")
+    methods = served.get("/ask", set())
+    if not methods & {"POST", "ANY"}:
+        listed = ", ".join(sorted(methods)) or "nothing"
+        return failed(f"prod serves {listed} on /ask, not POST; add POST and redeploy",
+                      f"prod は /ask で POST ではなく {listed if methods else 'なし'} を提供しています。POST を追加して再デプロイしてください")
+    verb = "POST" if "POST" in methods else "ANY"
+    return passed(f"prod serves {verb} /ask", f"prod は {verb} /ask を提供しています")
+
+
+# -- behaviour: what a client of the API gets ----------------------------------------------------
+
+
+def _ask_api(aws: Aws, ctx: Context, prompt: str) -> tuple[str, int, str, str | None]:
+    """POST a prompt to /prod/ask: the URL, the status, the raw body and the answer (if the body has one)."""
+    api = apigw.the_api(aws, ctx["api_name"])
+    if api is None:
+        return "", 0, "", None
+    url = apigw.invoke_url(aws, api.id, "prod") + "/ask"
+    reply = aws.http("POST", url, {"Content-Type": "application/json"}, json.dumps({"prompt": prompt}),
+                     evaluates_only=True)
+    try:
+        answer = json.loads(reply.body).get("answer")
+    except (ValueError, AttributeError):
+        answer = None
+    return url, reply.status, reply.body, None if answer is None else str(answer)
+
+
+def _exchange(url: str, prompt: str, status: int, body: str) -> tuple[str, str]:
+    sent = json.dumps({"prompt": prompt}, ensure_ascii=False)
+    shown = body if len(body) <= 200 else body[:200] + "…"
+    return (f"POST {url} with {sent} answered {status} {shown}",
+            f"POST {url} に {sent} を送ると {status} {shown} が返りました")
+
+
+_BEHAVIOUR_HINT = Text(
+    en="Call the API yourself: `curl -i -X POST <invoke URL>/ask -H 'Content-Type: application/json' "
+    "-d '{{\"prompt\": \"My e-mail is jane@example.com\"}}'`. 403 Missing Authentication Token: POST /ask is not "
+    "deployed to prod; 500: API Gateway may not invoke the function; an unmasked address: the function runs "
+    "without the guardrail (check GUARDRAIL_ID and GUARDRAIL_VERSION).",
+    ja="API を自分で呼び出してみましょう: `curl -i -X POST <呼び出し URL>/ask -H 'Content-Type: application/json' "
+    "-d '{{\"prompt\": \"My e-mail is jane@example.com\"}}'`。403 Missing Authentication Token は POST /ask が prod に"
+    "デプロイされていない、500 は API Gateway が関数を呼び出せない、アドレスがマスクされない場合は関数がガードレールなしで"
+    "動いている（GUARDRAIL_ID と GUARDRAIL_VERSION を確認）ことを示します。",
+)
+
+
+@lab.criterion(
+    "masks-email-in-answer",
+    expected=Text(
+        en="POST /prod/ask with an e-mail address in the prompt answers 200, the address masked as {{EMAIL}}",
+        ja="プロンプトに E メールアドレスを含めた POST /prod/ask が 200 を返し、アドレスが {{EMAIL}} にマスクされている",
+    ),
+    looked_at=Text(en="what an HTTP client gets from POST /prod/ask of {api_name}",
+                   ja="HTTP クライアントが {api_name} の POST /prod/ask から受け取る内容"),
+    hint=_BEHAVIOUR_HINT,
+)
+def masks_email_in_answer(aws: Aws, ctx: Context) -> Finding:
+    url, status, body, answer = _ask_api(aws, ctx, EMAIL_PROMPT)
+    if not url:
+        return failed(*_NO_API)
+    en, ja = _exchange(url, EMAIL_PROMPT, status, body)
+    if status == 200 and answer is not None and "{EMAIL}" in answer and EMAIL not in answer:
+        return passed(en, ja)
+    if status == 200 and answer is not None and EMAIL in answer:
+        return failed(f"{en}: the address came back unmasked", f"{ja}。アドレスがマスクされずに返っています")
+    return failed(en, ja)
+
+
+@lab.criterion(
+    "blocks-investment-question",
+    expected=Text(en="POST /prod/ask asking for investment advice answers the guardrail's blocked message",
+                  ja="投資の助言を求める POST /prod/ask に、ガードレールのブロック時のメッセージが返る"),
+    looked_at=Text(en="what an HTTP client gets from POST /prod/ask of {api_name}",
+                   ja="HTTP クライアントが {api_name} の POST /prod/ask から受け取る内容"),
+    hint=_BEHAVIOUR_HINT,
+)
+def blocks_investment_question(aws: Aws, ctx: Context) -> Finding:
+    url, status, body, answer = _ask_api(aws, ctx, INVESTMENT_PROMPT)
+    if not url:
+        return failed(*_NO_API)
+    en, ja = _exchange(url, INVESTMENT_PROMPT, status, body)
+    if status == 200 and answer is not None and answer.strip() == BLOCKED_MESSAGE:
+        return passed(en, ja)
+    if status == 200 and answer is not None:
+        return failed(f"{en}: the model answered instead of the guardrail",
+                      f"{ja}。ガードレールではなくモデルが答えています")
+    return failed(en, ja)
+
+
+# -- reference solution, other valid ways, near misses -----------------------------------------
+
+
+def _function_arn(aws: Aws, ctx: Context) -> str:
+    return str(aws.client("lambda").get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"])
+
+
+def wire_guardrail(aws: Aws, ctx: Context, *, version: str | None = None, identifier: str | None = None) -> None:
+    """Add GUARDRAIL_ID and GUARDRAIL_VERSION to the function's variables, keeping the others (as the console does)."""
+    lam = aws.client("lambda")
+    variables = _environment(aws, ctx)
+    variables["GUARDRAIL_ID"] = identifier or ctx["guardrail_id"]
+    variables["GUARDRAIL_VERSION"] = version or ctx["guardrail_version"]
+    lam.update_function_configuration(FunctionName=ctx["function_name"], Environment={"Variables": variables})
+
+
+def build_api(
+    aws: Aws,
+    ctx: Context,
+    *,
+    http_method: str = "POST",
+    permission: bool = True,
+    deploy: bool = True,
+) -> str:
+    """Build the API as the console does; the keywords introduce the near misses' mistakes."""
+    api_gateway = aws.client("apigateway")
+    api_id = api_gateway.create_rest_api(name=ctx["api_name"], endpointConfiguration={"types": ["REGIONAL"]},
+                                         tags={TAG_KEY: lab.id})["id"]
+    root = apigw.resource(aws, api_id, "/")
+    assert root is not None
+    ask = api_gateway.create_resource(restApiId=api_id, parentId=root["id"], pathPart="ask")["id"]
+    api_gateway.put_method(restApiId=api_id, resourceId=ask, httpMethod=http_method, authorizationType="NONE")
+    api_gateway.put_integration(
+        restApiId=api_id, resourceId=ask, httpMethod=http_method, type="AWS_PROXY", integrationHttpMethod="POST",
+        uri=apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)),
+    )
+    if permission:
+        verb_in_arn = "*" if http_method == "ANY" else http_method  # as the console writes it for ANY
+        aws.client("lambda").add_permission(
+            FunctionName=ctx["function_name"], StatementId=f"apigateway-{api_id}", Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*/{verb_in_arn}/ask",
+        )
+    if deploy:
+        api_gateway.create_deployment(restApiId=api_id, stageName="prod")
+    return str(api_id)
+
+
+@lab.solution
+def solve(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx)
+    build_api(aws, ctx)
+
+
+@lab.alternative(
+    "aws-cli",
+    story=Text(
+        en="every step with the AWS CLI (`aws lambda update-function-configuration --environment ...`, then the API), "
+        "and a permission for any stage and method of the API",
+        ja="すべて AWS CLI で実施（`aws lambda update-function-configuration --environment ...` の後に API を作成）し、"
+        "API の任意のステージ・メソッドに対する許可を付与",
+    ),
+)
+def with_the_cli(aws: Aws, ctx: Context) -> None:
+    variables = f"Variables={{MODEL_ID={MODEL_ID},GUARDRAIL_ID={ctx['guardrail_id']},GUARDRAIL_VERSION={ctx['guardrail_version']}}}"
+    aws.cli("lambda", "update-function-configuration", "--function-name", ctx["function_name"],
+            "--environment", variables, "--output", "json")
+    api_id = json.loads(aws.cli("apigateway", "create-rest-api", "--name", ctx["api_name"], "--output", "json"))["id"]
+    resources = json.loads(aws.cli("apigateway", "get-resources", "--rest-api-id", api_id, "--output", "json"))["items"]
+    root = next(r["id"] for r in resources if r["path"] == "/")
+    ask = json.loads(aws.cli("apigateway", "create-resource", "--rest-api-id", api_id, "--parent-id", root,
+                             "--path-part", "ask", "--output", "json"))["id"]
+    aws.cli("apigateway", "put-method", "--rest-api-id", api_id, "--resource-id", ask, "--http-method", "POST",
+            "--authorization-type", "NONE", "--output", "json")
+    aws.cli("apigateway", "put-integration", "--rest-api-id", api_id, "--resource-id", ask, "--http-method", "POST",
+            "--type", "AWS_PROXY", "--integration-http-method", "POST",
+            "--uri", apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)), "--output", "json")
+    aws.cli("lambda", "add-permission", "--function-name", ctx["function_name"], "--statement-id", "apigw-cli",
+            "--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com",
+            "--source-arn", f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*", "--output", "json")
+    aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod", "--output", "json")
+
+
+@lab.alternative(
+    "guardrail-arn-any-method",
+    story=Text(
+        en="GUARDRAIL_ID set to the guardrail's ARN, an ANY method on /ask, and a deployment attached to a stage "
+        "prod created afterwards",
+        ja="GUARDRAIL_ID にガードレールの ARN を設定し、/ask に ANY メソッドを作成。デプロイを作成した後にステージ prod を作成して関連付け",
+    ),
+)
+def with_arn_and_any(aws: Aws, ctx: Context) -> None:
+    arn = aws.client("bedrock").get_guardrail(guardrailIdentifier=ctx["guardrail_id"])["guardrailArn"]
+    wire_guardrail(aws, ctx, identifier=arn)
+    api_id = build_api(aws, ctx, http_method="ANY", deploy=False)
+    api_gateway = aws.client("apigateway")
+    deployment = api_gateway.create_deployment(restApiId=api_id, description="first release")["id"]
+    api_gateway.create_stage(restApiId=api_id, stageName="prod", deploymentId=deployment)
+
+
+@lab.near_miss(
+    "guardrail-draft-version",
+    fails="published-guardrail-version",
+    story=Text(en="GUARDRAIL_VERSION set to DRAFT instead of the published version",
+               ja="GUARDRAIL_VERSION に公開されたバージョンではなく DRAFT を設定"),
+)
+def draft_version(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx, version="DRAFT")
+    build_api(aws, ctx)
+
+
+@lab.near_miss(
+    "guardrail-not-wired",
+    fails=("guardrail-id", "published-guardrail-version", "masks-email-in-answer", "blocks-investment-question"),
+    story=Text(en="the API is built, but the environment variables never set", ja="API は作成したが、環境変数を設定していない"),
+)
+def not_wired(aws: Aws, ctx: Context) -> None:
+    build_api(aws, ctx)
+
+
+@lab.near_miss(
+    "no-invoke-permission",
+    fails=("invoke-permission", "masks-email-in-answer", "blocks-investment-question"),
+    story=Text(en="built with the CLI, which adds no permission", ja="CLI で構築し、許可を追加しなかった"),
+)
+def no_permission(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx)
+    build_api(aws, ctx, permission=False)
+
+
+@lab.near_miss(
+    "not-deployed",
+    fails=("deployed-to-prod", "masks-email-in-answer", "blocks-investment-question"),
+    story=Text(en="everything built, but the API never deployed", ja="すべて作成したが、API をデプロイしていない"),
+)
+def not_deployed(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx)
+    build_api(aws, ctx, deploy=False)
+
+
+@lab.near_miss(
+    "get-method",
+    fails=("post-method", "lambda-proxy-integration", "deployed-to-prod", "masks-email-in-answer"),
+    story=Text(en="a GET method instead of POST", ja="POST ではなく GET メソッドを作成"),
+)
+def get_method(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx)
+    build_api(aws, ctx, http_method="GET")
+
+
+@lab.teardown
+def teardown(aws: Aws, ctx: Context) -> None:
+    """Delete the APIs named {api_name}, then the tagged function, role and guardrail."""
+    for api in apigw.rest_apis_named(aws, ctx["api_name"]):
+        aws.client("apigateway").delete_rest_api(restApiId=api["id"])
+    lam, iam, bedrock = aws.client("lambda"), aws.client("iam"), aws.client("bedrock")
+    try:
+        function = lam.get_function(FunctionName=ctx["function_name"])
+        if (function.get("Tags") or {}).get(TAG_KEY) == lab.id:
+            lam.delete_function(FunctionName=ctx["function_name"])
+    except ClientError:
+        pass
+    try:
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ROLE_NAME)["Tags"]}
+    except ClientError:
+        tags = {}
+    if tags.get(TAG_KEY) == lab.id:
+        for attached in iam.list_attached_role_policies(RoleName=ROLE_NAME)["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=ROLE_NAME, PolicyArn=attached["PolicyArn"])
+        for name in iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=ROLE_NAME, PolicyName=name)
+        iam.delete_role(RoleName=ROLE_NAME)
+    guardrail = _guardrail_id(aws, GUARDRAIL_NAME)
+    if guardrail is not None:
+        arn = bedrock.get_guardrail(guardrailIdentifier=guardrail)["guardrailArn"]
+        tags = {t["key"]: t["value"] for t in bedrock.list_tags_for_resource(resourceARN=arn).get("tags", [])}
+        if tags.get(TAG_KEY) == lab.id:
+            bedrock.delete_guardrail(guardrailIdentifier=guardrail)
