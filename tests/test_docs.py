@@ -21,3 +21,23 @@ def test_every_lab_is_listed_in_both_readmes() -> None:
         text = (ROOT / readme).read_text()
         for lab_id in all_labs():
             assert f"`{lab_id}`" in text, f"{lab_id} missing from {readme}"
+
+
+def _lab_table_rows(readme: str) -> dict[str, list[str]]:
+    """The README's lab table: id -> its cells (id, track, services, minutes, certifications)."""
+    rows = {}
+    for line in (ROOT / readme).read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`") and cells[0].strip("`") in all_labs():
+            rows[cells[0].strip("`")] = cells
+    return rows
+
+
+def test_the_readme_lab_tables_match_each_labs_track_minutes_and_certifications() -> None:
+    for readme in ("README.md", "README.ja.md"):
+        rows = _lab_table_rows(readme)
+        assert set(rows) == set(all_labs()), readme
+        for lab_id, lab in all_labs().items():
+            _, track, _, minutes, certs = rows[lab_id]
+            assert (track, int(minutes), certs) == (lab.track, lab.minutes, ", ".join(lab.certs)), \
+                f"{lab_id} in {readme}"
