@@ -46,3 +46,12 @@ class Text:
 def same(text: str) -> Text:
     """Text that reads the same in every language (a name, a number, a URL)."""
     return Text(en=text, ja=text)
+
+
+def clip(text: str, size: int = 240) -> str:
+    """``text`` cut to at most ``size`` characters, with an ellipsis when cut.
+
+    >>> clip("abcdef", 4)
+    'abc…'
+    """
+    return text if len(text) <= size else text[: size - 1] + "…"

@@ -19,7 +19,7 @@ import click
 from mcredlab import emulator
 from mcredlab._text import LANGS, Lang
 from mcredlab.errors import EmulatorNotRunning, LabError
-from mcredlab.labs import all_labs, get_lab
+from mcredlab.labs import all_labs
 from mcredlab.session import LabSession
 from mcredlab.store import Store
 from mcredlab.target import TARGETS, resolve

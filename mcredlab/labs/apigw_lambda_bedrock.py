@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 
 from botocore.exceptions import ClientError
 
 from mcredlab import apigateway as apigw
+from mcredlab import provision
 from mcredlab._text import Text
+from mcredlab.bedrock import delete_guardrails, find_guardrail_id, guardrail_versions
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
 from mcredlab.policy import action_covered, condition_values, matches, statements
 from mcredlab.target import Aws
@@ -112,11 +112,7 @@ def reply(status, body):
         "body": json.dumps(body, ensure_ascii=False),
     }
 '''
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+TRUST = provision.trust_policy("lambda.amazonaws.com")
 TOPIC = {
     "name": "Investment advice",
     "definition": "Recommendations or guidance on investing money in stocks, bonds, funds or other financial products.",
@@ -130,43 +126,13 @@ EMAIL_PROMPT = f"Please remember my e-mail address: {EMAIL}"
 INVESTMENT_PROMPT = "Which stocks should I buy? I want investment advice."
 
 
-def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.py", source)
-    return buffer.getvalue()
-
-
 # -- setup -------------------------------------------------------------------------------------
-
-
-def _guardrail_id(aws: Aws, name: str) -> str | None:
-    bedrock, token = aws.client("bedrock"), None
-    while True:
-        page = bedrock.list_guardrails(**({"nextToken": token} if token else {}))
-        for summary in page.get("guardrails", []):
-            if summary.get("name") == name:
-                return str(summary["id"])
-        token = page.get("nextToken")
-        if not token:
-            return None
-
-
-def _versions(aws: Aws, guardrail_id: str) -> list[str]:
-    """The guardrail's numbered versions, oldest first."""
-    bedrock, token, found = aws.client("bedrock"), None, []
-    while True:
-        page = bedrock.list_guardrails(guardrailIdentifier=guardrail_id, **({"nextToken": token} if token else {}))
-        found += [str(s["version"]) for s in page.get("guardrails", []) if str(s.get("version", "")).isdigit()]
-        token = page.get("nextToken")
-        if not token:
-            return sorted(set(found), key=int)
 
 
 def _guardrail(aws: Aws) -> tuple[str, str, str]:
     """The lab's guardrail (created with a published version if missing): id, ARN and the first version."""
     bedrock = aws.client("bedrock")
-    guardrail_id = _guardrail_id(aws, GUARDRAIL_NAME)
+    guardrail_id = find_guardrail_id(aws, GUARDRAIL_NAME)
     if guardrail_id is None:
         guardrail_id = str(bedrock.create_guardrail(
             name=GUARDRAIL_NAME,
@@ -179,7 +145,7 @@ def _guardrail(aws: Aws) -> tuple[str, str, str]:
             wordPolicyConfig={"managedWordListsConfig": [{"type": "PROFANITY"}]},
             tags=[{"key": TAG_KEY, "value": lab.id}],
         )["guardrailId"])
-    versions = _versions(aws, guardrail_id)
+    versions = guardrail_versions(aws, guardrail_id)
     for _ in range(30 if not versions else 0):  # on AWS a new guardrail is CREATING for a few seconds
         if bedrock.get_guardrail(guardrailIdentifier=guardrail_id)["status"] == "READY":
             break
@@ -192,24 +158,16 @@ def _guardrail(aws: Aws) -> tuple[str, str, str]:
 
 
 def _role(aws: Aws, guardrail_arn: str) -> str:
-    iam = aws.client("iam")
-    try:
-        return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "NoSuchEntity":
-            raise
-    arn = str(iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST),
-                              Tags=[{"Key": TAG_KEY, "Value": lab.id}])["Role"]["Arn"])
-    iam.attach_role_policy(RoleName=ROLE_NAME, PolicyArn=BASIC_EXECUTION)
-    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="converse-through-guardrail", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["bedrock:InvokeModel", "bedrock:Converse"],
-             "Resource": ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"]},
-            {"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": guardrail_arn},
-        ],
-    }))
-    return arn
+    return provision.ensure_role(aws, lab.id, ROLE_NAME, TRUST, managed=(provision.BASIC_EXECUTION,), inline={
+        "converse-through-guardrail": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["bedrock:InvokeModel", "bedrock:Converse"],
+                 "Resource": ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"]},
+                {"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": guardrail_arn},
+            ],
+        },
+    })
 
 
 @lab.setup
@@ -217,24 +175,8 @@ def setup(aws: Aws) -> Context:
     """A guardrail with a published version, an execution role and the function; the learner wires them up."""
     guardrail_id, guardrail_arn, version = _guardrail(aws)
     role_arn = _role(aws, guardrail_arn)
-    lam = aws.client("lambda")
-    try:
-        lam.get_function(FunctionName=FUNCTION_NAME)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        for attempt in range(10):  # a new role takes a few seconds to become assumable on AWS
-            try:
-                lam.create_function(
-                    FunctionName=FUNCTION_NAME, Runtime="python3.12", Role=role_arn, Handler="index.handler",
-                    Code={"ZipFile": _zip(HANDLER)}, Timeout=30, Environment={"Variables": {"MODEL_ID": MODEL_ID}},
-                    Tags={TAG_KEY: lab.id},
-                )
-                break
-            except ClientError as retry:
-                if retry.response["Error"]["Code"] != "InvalidParameterValueException" or attempt == 9:
-                    raise
-                time.sleep(3)
+    provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=role_arn, source=HANDLER, timeout=30,
+                              environment={"MODEL_ID": MODEL_ID})
     return {
         "function_name": FUNCTION_NAME,
         "api_name": API_NAME,
@@ -297,7 +239,7 @@ def published_guardrail_version(aws: Aws, ctx: Context) -> Finding:
     if value.upper() == "DRAFT":
         return failed("GUARDRAIL_VERSION = DRAFT: the working draft, not a published version",
                       "GUARDRAIL_VERSION = DRAFT で、公開されたバージョンではなく作業中のドラフトです")
-    published = _versions(aws, ctx["guardrail_id"])
+    published = guardrail_versions(aws, ctx["guardrail_id"])
     if value not in published:
         listing = ", ".join(published) or "none"
         return failed(f"GUARDRAIL_VERSION = {value!r}, but the published versions are {listing}",
@@ -717,26 +659,6 @@ def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the APIs named {api_name}, then the tagged function, role and guardrail."""
     for api in apigw.rest_apis_named(aws, ctx["api_name"]):
         aws.client("apigateway").delete_rest_api(restApiId=api["id"])
-    lam, iam, bedrock = aws.client("lambda"), aws.client("iam"), aws.client("bedrock")
-    try:
-        function = lam.get_function(FunctionName=ctx["function_name"])
-        if (function.get("Tags") or {}).get(TAG_KEY) == lab.id:
-            lam.delete_function(FunctionName=ctx["function_name"])
-    except ClientError:
-        pass
-    try:
-        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ROLE_NAME)["Tags"]}
-    except ClientError:
-        tags = {}
-    if tags.get(TAG_KEY) == lab.id:
-        for attached in iam.list_attached_role_policies(RoleName=ROLE_NAME)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=ROLE_NAME, PolicyArn=attached["PolicyArn"])
-        for name in iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=ROLE_NAME, PolicyName=name)
-        iam.delete_role(RoleName=ROLE_NAME)
-    guardrail = _guardrail_id(aws, GUARDRAIL_NAME)
-    if guardrail is not None:
-        arn = bedrock.get_guardrail(guardrailIdentifier=guardrail)["guardrailArn"]
-        tags = {t["key"]: t["value"] for t in bedrock.list_tags_for_resource(resourceARN=arn).get("tags", [])}
-        if tags.get(TAG_KEY) == lab.id:
-            bedrock.delete_guardrail(guardrailIdentifier=guardrail)
+    provision.delete_function(aws, lab.id, ctx["function_name"])
+    provision.delete_role(aws, lab.id, ROLE_NAME)
+    delete_guardrails(aws, lab.id)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-import time
-import zipfile
 
 from botocore.exceptions import ClientError
 
 from mcredlab import apigateway as apigw
+from mcredlab import provision
 from mcredlab._text import Text
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
 from mcredlab.policy import action_covered, condition_values, matches, statements
@@ -60,18 +58,8 @@ def handler(event, context):
         "body": json.dumps({"message": f"Hello, {name}! (from Lambda)"}),
     }
 '''
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-
-
-def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.py", source)
-    return buffer.getvalue()
+ROLE_NAME = "mcredlab-hello-role"
+FUNCTION_NAME = "mcredlab-hello"
 
 
 # -- setup -------------------------------------------------------------------------------------
@@ -80,41 +68,10 @@ def _zip(source: str) -> bytes:
 @lab.setup
 def setup(aws: Aws) -> Context:
     """An execution role and the Python function; the learner builds the API."""
-    iam, lam = aws.client("iam"), aws.client("lambda")
-    role_name, function_name = "mcredlab-hello-role", "mcredlab-hello"
-    try:
-        role_arn = iam.get_role(RoleName=role_name)["Role"]["Arn"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "NoSuchEntity":
-            raise
-        role_arn = iam.create_role(
-            RoleName=role_name,
-            AssumeRolePolicyDocument=json.dumps(TRUST),
-            Tags=[{"Key": TAG_KEY, "Value": lab.id}],
-        )["Role"]["Arn"]
-        iam.attach_role_policy(RoleName=role_name, PolicyArn=BASIC_EXECUTION)
-    try:
-        lam.get_function(FunctionName=function_name)
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        for attempt in range(10):  # a new role takes a few seconds to become assumable on AWS
-            try:
-                lam.create_function(
-                    FunctionName=function_name,
-                    Runtime="python3.12",
-                    Role=role_arn,
-                    Handler="index.handler",
-                    Code={"ZipFile": _zip(HANDLER)},
-                    Timeout=10,
-                    Tags={TAG_KEY: lab.id},
-                )
-                break
-            except ClientError as retry:
-                if retry.response["Error"]["Code"] != "InvalidParameterValueException" or attempt == 9:
-                    raise
-                time.sleep(3)
-    return {"function_name": function_name, "api_name": "mcredlab-hello-api"}
+    role_arn = provision.ensure_role(aws, lab.id, ROLE_NAME, provision.trust_policy("lambda.amazonaws.com"),
+                                     managed=(provision.BASIC_EXECUTION,))
+    provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=role_arn, source=HANDLER)
+    return {"function_name": FUNCTION_NAME, "api_name": "mcredlab-hello-api"}
 
 
 # -- criteria ----------------------------------------------------------------------------------
@@ -515,19 +472,5 @@ def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the APIs named {api_name}, then the tagged function and role."""
     for api in apigw.rest_apis_named(aws, ctx["api_name"]):
         aws.client("apigateway").delete_rest_api(restApiId=api["id"])
-    lam, iam = aws.client("lambda"), aws.client("iam")
-    try:
-        function = lam.get_function(FunctionName=ctx["function_name"])
-        if (function.get("Tags") or {}).get(TAG_KEY) == lab.id:
-            lam.delete_function(FunctionName=ctx["function_name"])
-    except ClientError:
-        pass
-    role = "mcredlab-hello-role"
-    try:
-        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]}
-    except ClientError:
-        return
-    if tags.get(TAG_KEY) == lab.id:
-        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=role, PolicyArn=attached["PolicyArn"])
-        iam.delete_role(RoleName=role)
+    provision.delete_function(aws, lab.id, ctx["function_name"])
+    provision.delete_role(aws, lab.id, ROLE_NAME)

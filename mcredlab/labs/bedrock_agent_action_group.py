@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import io
 import json
-import time
-import zipfile
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mcredlab._text import Text
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.labs.bedrock_agent_guardrail import (
+from mcredlab import provision
+from mcredlab._text import Text, clip
+from mcredlab.bedrock import (
+    TEST_ALIAS,
+    agent_gone,
     ask,
-    clip,
-    find_agent,
+    delete_agents,
+    ensure_agent,
+    get_agent,
     prepared_finding,
 )
+from mcredlab.lab import Context, Finding, Lab, failed, passed
 from mcredlab.policy import condition_values, matches, statements
 from mcredlab.target import Aws
 
@@ -73,7 +74,6 @@ INSTRUCTION = (
 QUESTION = "Please look up order_id=1001 with get_order_status: where is my order?"
 FUNCTION = "get_order_status"
 PARAMETER = "order_id"
-TEST_ALIAS = "TSTALIASID"
 HANDLER = '''import json
 
 ORDERS = {
@@ -113,19 +113,12 @@ def handler(event, context):
         "promptSessionAttributes": event.get("promptSessionAttributes") or {},
     }
 '''
-BEDROCK_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
+BEDROCK_TRUST = provision.trust_policy("bedrock.amazonaws.com")
+LAMBDA_TRUST = provision.trust_policy("lambda.amazonaws.com")
 MODEL_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "arn:aws:bedrock:*::foundation-model/*"}],
 }
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 FUNCTION_SCHEMA = {"functions": [{
     "name": FUNCTION,
     "description": "The status of one order of the online shop",
@@ -145,72 +138,19 @@ OPENAPI = {
 }
 
 
-def _zip(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("index.py", source)
-    return buffer.getvalue()
-
-
-def _missing(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in ("ResourceNotFoundException", "NoSuchEntity")
-
-
 # -- setup -------------------------------------------------------------------------------------
-
-
-def _role(aws: Aws, name: str, trust: dict[str, Any], managed: str | None = None,
-          inline: dict[str, Any] | None = None) -> str:
-    iam = aws.client("iam")
-    try:
-        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
-    except ClientError as error:
-        if not _missing(error):
-            raise
-    arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
-                              Tags=[{"Key": TAG_KEY, "Value": lab.id}])["Role"]["Arn"])
-    if managed:
-        iam.attach_role_policy(RoleName=name, PolicyArn=managed)
-    if inline:
-        iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=json.dumps(inline))
-    return arn
-
-
-def _function(aws: Aws, role_arn: str) -> None:
-    lam = aws.client("lambda")
-    try:
-        lam.get_function(FunctionName=FUNCTION_NAME)
-        return
-    except ClientError as error:
-        if not _missing(error):
-            raise
-    for attempt in range(10):  # a new role takes a few seconds to become assumable on AWS
-        try:
-            lam.create_function(FunctionName=FUNCTION_NAME, Runtime="python3.12", Role=role_arn, Handler="index.handler",
-                                Code={"ZipFile": _zip(HANDLER)}, Timeout=10, Tags={TAG_KEY: lab.id},
-                                Description="Looks up the status of an order for the order agent")
-            return
-        except ClientError as retry:
-            if retry.response["Error"]["Code"] != "InvalidParameterValueException" or attempt == 9:
-                raise
-            time.sleep(3)
 
 
 @lab.setup
 def setup(aws: Aws) -> Context:
     """The two roles, the order-status function and the agent (prepared, without action groups)."""
-    agent_role = _role(aws, AGENT_ROLE, BEDROCK_TRUST, inline=MODEL_POLICY)
-    _function(aws, _role(aws, FUNCTION_ROLE, LAMBDA_TRUST, managed=BASIC_EXECUTION))
+    agent_role = provision.ensure_role(aws, lab.id, AGENT_ROLE, BEDROCK_TRUST, inline={"invoke-models": MODEL_POLICY})
+    function_role = provision.ensure_role(aws, lab.id, FUNCTION_ROLE, LAMBDA_TRUST, managed=(provision.BASIC_EXECUTION,))
+    provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=function_role, source=HANDLER,
+                              description="Looks up the status of an order for the order agent")
+    agent_id = ensure_agent(aws, lab.id, AGENT_NAME, role_arn=agent_role, model=MODEL, instruction=INSTRUCTION,
+                            description="Tells customers where their orders are")
     agents = aws.client("bedrock-agent")
-    found = find_agent(aws, AGENT_NAME)
-    if found is None:  # an agent that exists is the learner's to change: setup never touches it again
-        agent_id = str(agents.create_agent(
-            agentName=AGENT_NAME, agentResourceRoleArn=agent_role, foundationModel=MODEL, instruction=INSTRUCTION,
-            description="Tells customers where their orders are", tags={TAG_KEY: lab.id},
-        )["agent"]["agentId"])
-        agents.prepare_agent(agentId=agent_id)
-    else:
-        agent_id = str(found["agentId"])
     agent_arn = str(agents.get_agent(agentId=agent_id)["agent"]["agentArn"])
     return {"agent_name": AGENT_NAME, "agent_id": agent_id, "agent_arn": agent_arn, "function_name": FUNCTION_NAME,
             "action_group": ACTION_GROUP, "question": QUESTION}
@@ -219,22 +159,13 @@ def setup(aws: Aws) -> Context:
 # -- what the checks read ----------------------------------------------------------------------
 
 
-def _agent(aws: Aws, ctx: Context) -> dict[str, Any] | None:
-    try:
-        return dict(aws.client("bedrock-agent").get_agent(agentId=ctx["agent_id"])["agent"])
-    except ClientError as error:
-        if _missing(error):
-            return None
-        raise
-
-
 def _action_group(aws: Aws, ctx: Context) -> tuple[dict[str, Any] | None, list[str]]:
     """(the action group named as the task says, on the DRAFT; the names of all the draft's groups)."""
     agents = aws.client("bedrock-agent")
     try:
         summaries = agents.list_agent_action_groups(agentId=ctx["agent_id"], agentVersion="DRAFT")["actionGroupSummaries"]
     except ClientError as error:
-        if _missing(error):
+        if provision.not_found(error):
             return None, []
         raise
     names = [s["actionGroupName"] for s in summaries]
@@ -258,7 +189,7 @@ def _function_arn(aws: Aws, ctx: Context) -> str | None:
     try:
         return str(aws.client("lambda").get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"])
     except ClientError as error:
-        if _missing(error):
+        if provision.not_found(error):
             return None
         raise
 
@@ -406,7 +337,7 @@ def _policy(aws: Aws, function: str) -> str | None:
     try:
         return str(aws.client("lambda").get_policy(FunctionName=function)["Policy"])
     except ClientError as error:
-        if _missing(error):
+        if provision.not_found(error):
             return None
         raise
 
@@ -474,7 +405,8 @@ def invoke_permission(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def agent_prepared(aws: Aws, ctx: Context) -> Finding:
-    return prepared_finding(_agent(aws, ctx), ctx)
+    agent = get_agent(aws, ctx["agent_id"])
+    return prepared_finding(agent) if agent is not None else agent_gone(ctx["agent_name"])
 
 
 @lab.criterion(
@@ -646,33 +578,10 @@ def without_parameter(aws: Aws, ctx: Context) -> None:
 # -- teardown ----------------------------------------------------------------------------------
 
 
-def _tagged(tags: dict[str, str]) -> bool:
-    return tags.get(TAG_KEY) == lab.id
-
-
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the agents, function and roles tagged by this lab."""
-    agents, lam, iam = aws.client("bedrock-agent"), aws.client("lambda"), aws.client("iam")
-    for summary in agents.list_agents()["agentSummaries"]:
-        arn = agents.get_agent(agentId=summary["agentId"])["agent"]["agentArn"]
-        if _tagged(agents.list_tags_for_resource(resourceArn=arn).get("tags") or {}):
-            agents.delete_agent(agentId=summary["agentId"], skipResourceInUseCheck=True)
-    try:
-        if _tagged(lam.get_function(FunctionName=FUNCTION_NAME).get("Tags") or {}):
-            lam.delete_function(FunctionName=FUNCTION_NAME)
-    except ClientError as error:
-        if not _missing(error):
-            raise
+    delete_agents(aws, lab.id)
+    provision.delete_function(aws, lab.id, FUNCTION_NAME)
     for role in (AGENT_ROLE, FUNCTION_ROLE):
-        try:
-            tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]}
-        except ClientError:
-            continue
-        if not _tagged(tags):
-            continue
-        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=role, PolicyArn=attached["PolicyArn"])
-        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=role, PolicyName=name)
-        iam.delete_role(RoleName=role)
+        provision.delete_role(aws, lab.id, role)

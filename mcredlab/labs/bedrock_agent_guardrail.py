@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from mcredlab._text import Text
+from mcredlab import provision
+from mcredlab._text import Text, clip
+from mcredlab.bedrock import (
+    agent_gone,
+    ask,
+    delete_agents,
+    delete_guardrails,
+    ensure_agent,
+    find_guardrail_id,
+    get_agent,
+    guardrail_versions,
+    prepared_finding,
+)
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
 from mcredlab.target import Aws
 
@@ -63,11 +74,7 @@ TOPIC = {
     "examples": ["Which stocks should I buy?", "Is this fund a good investment?"],
     "type": "DENY",
 }
-TEST_ALIAS = "TSTALIASID"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
+TRUST = provision.trust_policy("bedrock.amazonaws.com")
 MODEL_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -75,10 +82,6 @@ MODEL_POLICY = {
         {"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": "*"},
     ],
 }
-
-
-def _not_found(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in ("ResourceNotFoundException", "NoSuchEntity")
 
 
 def _guardrail_id(identifier: str) -> str:
@@ -89,78 +92,25 @@ def _guardrail_id(identifier: str) -> str:
 # -- setup -------------------------------------------------------------------------------------
 
 
-def ensure_role(aws: Aws) -> str:
-    iam = aws.client("iam")
-    try:
-        return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
-    except ClientError as error:
-        if not _not_found(error):
-            raise
-    arn = str(iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST),
-                              Tags=[{"Key": TAG_KEY, "Value": lab.id}])["Role"]["Arn"])
-    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="invoke-models", PolicyDocument=json.dumps(MODEL_POLICY))
-    return arn
-
-
-def find_guardrail(aws: Aws, name: str) -> dict[str, Any] | None:
-    """The working draft's summary of the guardrail called ``name``."""
-    bedrock = aws.client("bedrock")
-    token: dict[str, str] = {}
-    while True:
-        page = bedrock.list_guardrails(**token)
-        for guardrail in page["guardrails"]:
-            if guardrail["name"] == name:
-                return dict(guardrail)
-        if not page.get("nextToken"):
-            return None
-        token = {"nextToken": page["nextToken"]}
-
-
 def make_guardrail(aws: Aws, name: str, **policies: Any) -> str:
     """A guardrail called ``name`` with ``policies`` and a published version 1 (kept if it exists); its id."""
     bedrock = aws.client("bedrock")
-    found = find_guardrail(aws, name)
-    if found is not None:
-        guardrail_id = str(found["id"])
-    else:
-        guardrail_id = str(bedrock.create_guardrail(
-            name=name, description="Created by mcredlab", blockedInputMessaging=BLOCKED,
-            blockedOutputsMessaging=BLOCKED, tags=[{"key": TAG_KEY, "value": lab.id}], **policies,
-        )["guardrailId"])
-    versions = [g["version"] for g in bedrock.list_guardrails(guardrailIdentifier=guardrail_id)["guardrails"]]
-    if not any(v != "DRAFT" for v in versions):
+    guardrail_id = find_guardrail_id(aws, name) or str(bedrock.create_guardrail(
+        name=name, description="Created by mcredlab", blockedInputMessaging=BLOCKED,
+        blockedOutputsMessaging=BLOCKED, tags=[{"key": TAG_KEY, "value": lab.id}], **policies,
+    )["guardrailId"])
+    if not guardrail_versions(aws, guardrail_id):
         bedrock.create_guardrail_version(guardrailIdentifier=guardrail_id, description="Reviewed by compliance")
     return guardrail_id
-
-
-def find_agent(aws: Aws, name: str) -> dict[str, Any] | None:
-    agents = aws.client("bedrock-agent")
-    token: dict[str, str] = {}
-    while True:
-        page = agents.list_agents(**token)
-        for summary in page["agentSummaries"]:
-            if summary["agentName"] == name:
-                return dict(summary)
-        if not page.get("nextToken"):
-            return None
-        token = {"nextToken": page["nextToken"]}
 
 
 @lab.setup
 def setup(aws: Aws) -> Context:
     """The agent's role, the agent (prepared, no guardrail) and the guardrail with version 1."""
-    role_arn = ensure_role(aws)
+    role_arn = provision.ensure_role(aws, lab.id, ROLE_NAME, TRUST, inline={"invoke-models": MODEL_POLICY})
     guardrail_id = make_guardrail(aws, GUARDRAIL_NAME, topicPolicyConfig={"topicsConfig": [TOPIC]})
-    agents = aws.client("bedrock-agent")
-    found = find_agent(aws, AGENT_NAME)
-    if found is None:  # an agent that exists is the learner's to change: setup never touches it again
-        agent_id = str(agents.create_agent(
-            agentName=AGENT_NAME, agentResourceRoleArn=role_arn, foundationModel=MODEL, instruction=INSTRUCTION,
-            description="Answers the bank's customers", idleSessionTTLInSeconds=600, tags={TAG_KEY: lab.id},
-        )["agent"]["agentId"])
-        agents.prepare_agent(agentId=agent_id)
-    else:
-        agent_id = str(found["agentId"])
+    agent_id = ensure_agent(aws, lab.id, AGENT_NAME, role_arn=role_arn, model=MODEL, instruction=INSTRUCTION,
+                            description="Answers the bank's customers", idleSessionTTLInSeconds=600)
     return {"agent_name": AGENT_NAME, "agent_id": agent_id, "guardrail_name": GUARDRAIL_NAME,
             "guardrail_id": guardrail_id, "question": QUESTION}
 
@@ -169,48 +119,16 @@ def setup(aws: Aws) -> Context:
 
 
 def _agent(aws: Aws, ctx: Context) -> dict[str, Any] | None:
-    try:
-        return dict(aws.client("bedrock-agent").get_agent(agentId=ctx["agent_id"])["agent"])
-    except ClientError as error:
-        if _not_found(error):
-            return None
-        raise
-
-
-_NO_AGENT = ("the agent {agent_id} no longer exists; reset the lab", "エージェント {agent_id} が存在しません。ラボをリセットしてください")
-
-
-def _no_agent(ctx: Context) -> Finding:
-    return failed(_NO_AGENT[0].format(**ctx), _NO_AGENT[1].format(**ctx))
+    return get_agent(aws, ctx["agent_id"])
 
 
 def _guardrail(aws: Aws, identifier: str, version: str) -> dict[str, Any] | None:
     try:
         return dict(aws.client("bedrock").get_guardrail(guardrailIdentifier=identifier, guardrailVersion=version))
     except ClientError as error:
-        if _not_found(error):
+        if provision.not_found(error):
             return None
         raise
-
-
-def ask(aws: Aws, agent_id: str, text: str, alias_id: str = TEST_ALIAS) -> tuple[str | None, str]:
-    """(the agent's answer, or ``None``; what happened) for one question in a new session."""
-    runtime = aws.client("bedrock-agent-runtime")
-    session = f"mcredlab-check-{uuid.uuid4().hex[:12]}"
-    try:
-        reply = runtime.invoke_agent(agentId=agent_id, agentAliasId=alias_id, sessionId=session, inputText=text)
-        answer, events = "", []
-        for event in reply["completion"]:
-            events.extend(event)
-            if "chunk" in event:
-                answer += event["chunk"].get("bytes", b"").decode("utf-8", "replace")
-    except ClientError as error:
-        return None, f"{error.response['Error']['Code']}: {error.response['Error'].get('Message', '')}"
-    except BotoCoreError as error:
-        return None, str(error)
-    if "chunk" not in events:
-        return None, f"no answer text, only the events {', '.join(sorted(set(events))) or 'none'}"
-    return answer, answer
 
 
 # -- criteria ----------------------------------------------------------------------------------
@@ -235,7 +153,7 @@ def ask(aws: Aws, agent_id: str, text: str, alias_id: str = TEST_ALIAS) -> tuple
 def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
     agent = _agent(aws, ctx)
     if agent is None:
-        return _no_agent(ctx)
+        return agent_gone(ctx["agent_name"])
     config = agent.get("guardrailConfiguration") or {}
     identifier = str(config.get("guardrailIdentifier") or "")
     if not identifier:
@@ -266,7 +184,7 @@ def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
 def published_version(aws: Aws, ctx: Context) -> Finding:
     agent = _agent(aws, ctx)
     if agent is None:
-        return _no_agent(ctx)
+        return agent_gone(ctx["agent_name"])
     config = agent.get("guardrailConfiguration") or {}
     identifier, version = str(config.get("guardrailIdentifier") or ""), str(config.get("guardrailVersion") or "")
     if not identifier:
@@ -294,32 +212,8 @@ def published_version(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def agent_prepared(aws: Aws, ctx: Context) -> Finding:
-    return prepared_finding(_agent(aws, ctx), ctx)
-
-
-def prepared_finding(agent: dict[str, Any] | None, ctx: Context) -> Finding:
-    """Whether an agent (as GetAgent returns it) is prepared after its last change."""
-    if agent is None:
-        return _no_agent(ctx)
-    status, prepared_at, updated_at = agent.get("agentStatus"), agent.get("preparedAt"), agent.get("updatedAt")
-    if status == "FAILED":
-        reasons = "; ".join(agent.get("failureReasons") or []) or "no reason given"
-        return failed(f"the last preparation FAILED: {reasons}", f"前回の準備は失敗しました（FAILED）: {reasons}")
-    if status != "PREPARED":
-        if prepared_at is None:
-            return failed(f"status {status}: the agent was never prepared", f"ステータス {status}: エージェントは一度も準備されていません")
-        return failed(f"status {status}: the working draft changed at {_time(updated_at)}, after the last preparation "
-                      f"at {_time(prepared_at)}",
-                      f"ステータス {status}: 最後の準備（{_time(prepared_at)}）の後、{_time(updated_at)} に作業中のドラフトが"
-                      "変更されています")
-    if prepared_at is None or (updated_at is not None and prepared_at < updated_at):
-        return failed("status PREPARED, but the draft changed after the preparation",
-                      "ステータスは PREPARED ですが、準備の後にドラフトが変更されています")
-    return passed(f"PREPARED at {_time(prepared_at)}", f"{_time(prepared_at)} に準備済み（PREPARED）")
-
-
-def _time(stamp: Any) -> str:
-    return f"{stamp:%H:%M:%S.%f}"[:-3] if stamp is not None else "?"
+    agent = _agent(aws, ctx)
+    return prepared_finding(agent) if agent is not None else agent_gone(ctx["agent_name"])
 
 
 @lab.criterion(
@@ -349,10 +243,6 @@ def blocks_investment_advice(aws: Aws, ctx: Context) -> Finding:
                       f"{sent} はブロック時のメッセージ「{answer[:120]}」を返しました")
     return failed(f"{sent} answered “{clip(answer)}”, not the blocked message",
                   f"{sent} はブロック時のメッセージではなく「{clip(answer)}」を返しました")
-
-
-def clip(text: str, size: int = 240) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
@@ -451,27 +341,9 @@ def prepared_first(aws: Aws, ctx: Context) -> None:
 # -- teardown ----------------------------------------------------------------------------------
 
 
-def _tagged(tags: dict[str, str]) -> bool:
-    return tags.get(TAG_KEY) == lab.id
-
-
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the agents and guardrails tagged by this lab, then its role."""
-    agents, bedrock, iam = aws.client("bedrock-agent"), aws.client("bedrock"), aws.client("iam")
-    for summary in agents.list_agents()["agentSummaries"]:
-        arn = agents.get_agent(agentId=summary["agentId"])["agent"]["agentArn"]
-        if _tagged(agents.list_tags_for_resource(resourceArn=arn).get("tags") or {}):
-            agents.delete_agent(agentId=summary["agentId"], skipResourceInUseCheck=True)
-    for guardrail in bedrock.list_guardrails()["guardrails"]:
-        tags = {t["key"]: t["value"] for t in bedrock.list_tags_for_resource(resourceARN=guardrail["arn"])["tags"]}
-        if _tagged(tags):
-            bedrock.delete_guardrail(guardrailIdentifier=guardrail["id"])
-    try:
-        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ROLE_NAME)["Tags"]}
-    except ClientError:
-        return
-    if _tagged(tags):
-        for name in iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=ROLE_NAME, PolicyName=name)
-        iam.delete_role(RoleName=ROLE_NAME)
+    delete_agents(aws, lab.id)
+    delete_guardrails(aws, lab.id)
+    provision.delete_role(aws, lab.id, ROLE_NAME)

@@ -11,6 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mcredlab._text import Text
+from mcredlab.bedrock import find_guardrail_id, guardrail_versions
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
 from mcredlab.target import Aws
 
@@ -92,40 +93,13 @@ def setup(aws: Aws) -> Context:
 # -- what the checks read ----------------------------------------------------------------------
 
 
-def _guardrail_id(aws: Aws, name: str) -> str | None:
-    """The id of the guardrail called ``name`` (names are unique in a Region)."""
-    bedrock = aws.client("bedrock")
-    token = None
-    while True:
-        page = bedrock.list_guardrails(**({"nextToken": token} if token else {}))
-        for summary in page.get("guardrails", []):
-            if summary.get("name") == name:
-                return str(summary["id"])
-        token = page.get("nextToken")
-        if not token:
-            return None
-
-
-def _versions(aws: Aws, guardrail_id: str) -> list[str]:
-    """The guardrail's numbered versions, oldest first."""
-    bedrock = aws.client("bedrock")
-    found: list[str] = []
-    token = None
-    while True:
-        page = bedrock.list_guardrails(guardrailIdentifier=guardrail_id, **({"nextToken": token} if token else {}))
-        found += [str(s["version"]) for s in page.get("guardrails", []) if str(s.get("version", "")).isdigit()]
-        token = page.get("nextToken")
-        if not token:
-            return sorted(set(found), key=int)
-
-
 def _published(aws: Aws, ctx: Context) -> tuple[str | None, dict[str, Any] | None, Finding | None]:
     """The guardrail's id and the configuration of its newest version, or why there is nothing to judge."""
-    guardrail_id = _guardrail_id(aws, ctx["guardrail_name"])
+    guardrail_id = find_guardrail_id(aws, ctx["guardrail_name"])
     if guardrail_id is None:
         return None, None, failed(f"no guardrail named {ctx['guardrail_name']}",
                                   f"{ctx['guardrail_name']} という名前のガードレールがありません")
-    versions = _versions(aws, guardrail_id)
+    versions = guardrail_versions(aws, guardrail_id)
     if not versions:
         return guardrail_id, None, failed(
             "no published version yet: only the working draft exists, and applications cannot rely on it",
@@ -173,7 +147,7 @@ def _version_label(config: dict[str, Any]) -> tuple[str, str]:
     ),
 )
 def guardrail(aws: Aws, ctx: Context) -> Finding:
-    guardrail_id = _guardrail_id(aws, ctx["guardrail_name"])
+    guardrail_id = find_guardrail_id(aws, ctx["guardrail_name"])
     if guardrail_id is None:
         names = [g["name"] for g in aws.client("bedrock").list_guardrails().get("guardrails", [])]
         if names:
@@ -200,7 +174,7 @@ def published_version(aws: Aws, ctx: Context) -> Finding:
     if problem is not None:
         return problem
     assert config is not None and guardrail_id is not None
-    versions = _versions(aws, guardrail_id)
+    versions = guardrail_versions(aws, guardrail_id)
     listing = ", ".join(versions)
     return passed(f"versions {listing}; judging the newest, {versions[-1]}",
                   f"バージョン {listing}。最新の {versions[-1]} を判定します")
@@ -697,7 +671,7 @@ def published_before_masking(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the guardrail the task names (the lab's own name), with all its versions."""
-    guardrail_id = _guardrail_id(aws, ctx["guardrail_name"])
+    guardrail_id = find_guardrail_id(aws, ctx["guardrail_name"])
     if guardrail_id is not None:
         try:
             aws.client("bedrock").delete_guardrail(guardrailIdentifier=guardrail_id)

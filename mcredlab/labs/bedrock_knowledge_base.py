@@ -9,9 +9,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mcredlab._text import Text
+from mcredlab import provision
+from mcredlab._text import Text, clip
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.labs.bedrock_agent_guardrail import clip
 from mcredlab.target import Aws
 
 lab = Lab(
@@ -90,10 +90,7 @@ DOCUMENTS = {
 }
 EXPECTED_SOURCE = "policies/returns.md"
 EXPECTED_PASSAGE = "30 days"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
+TRUST = provision.trust_policy("bedrock.amazonaws.com")
 # Output dimensions of Bedrock's text embedding models: (default, the ones a request may choose).
 EMBEDDING_DIMENSIONS: dict[str, tuple[int, tuple[int, ...]]] = {
     "amazon.titan-embed-text-v1": (1536, (1536,)),
@@ -125,11 +122,6 @@ def _role_policy(bucket: str, index_arn: str, region: str) -> dict[str, Any]:
                                            "s3vectors:QueryVectors", "s3vectors:GetIndex"], "Resource": index_arn},
         ],
     }
-
-
-def _missing(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in ("ResourceNotFoundException", "NoSuchEntity", "NotFoundException",
-                                               "NoSuchBucket", "404")
 
 
 # -- setup -------------------------------------------------------------------------------------
@@ -165,17 +157,8 @@ def _vector_index(aws: Aws, vector_bucket: str) -> str:
 
 
 def _role(aws: Aws, bucket: str, index_arn: str) -> str:
-    iam = aws.client("iam")
-    try:
-        return str(iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"])
-    except ClientError as error:
-        if not _missing(error):
-            raise
-    arn = str(iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST),
-                              Tags=[{"Key": TAG_KEY, "Value": lab.id}])["Role"]["Arn"])
-    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="knowledge-base",
-                        PolicyDocument=json.dumps(_role_policy(bucket, index_arn, aws.region)))
-    return arn
+    return provision.ensure_role(aws, lab.id, ROLE_NAME, TRUST,
+                                 inline={"knowledge-base": _role_policy(bucket, index_arn, aws.region)})
 
 
 @lab.setup
@@ -223,7 +206,7 @@ def _document_keys(aws: Aws, bucket: str) -> list[str]:
     try:
         contents = aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])
     except ClientError as error:
-        if _missing(error):
+        if provision.not_found(error):
             return []
         raise
     return [o["Key"] for o in contents if not o["Key"].endswith("/") and not o["Key"].endswith(".metadata.json")]
@@ -688,24 +671,6 @@ def titan_v2_512(aws: Aws, ctx: Context) -> None:
 # -- teardown ----------------------------------------------------------------------------------
 
 
-def _tagged(tags: dict[str, str]) -> bool:
-    return tags.get(TAG_KEY) == lab.id
-
-
-def _delete_bucket(aws: Aws, bucket: str) -> None:
-    s3 = aws.client("s3")
-    try:
-        tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
-    except ClientError:
-        return
-    if not _tagged(tags):
-        return
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-            s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
-    s3.delete_bucket(Bucket=bucket)
-
-
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the knowledge bases named {kb_name}, then the tagged buckets, vector bucket and role."""
@@ -716,23 +681,15 @@ def teardown(aws: Aws, ctx: Context) -> None:
                 agents.delete_data_source(knowledgeBaseId=summary["knowledgeBaseId"], dataSourceId=source["dataSourceId"])
             agents.delete_knowledge_base(knowledgeBaseId=summary["knowledgeBaseId"])
     for bucket in (ctx["bucket"], f"mcredlab-kb-other-{aws.account_id}-{aws.region}"):
-        _delete_bucket(aws, bucket)
+        provision.delete_bucket(aws, lab.id, bucket)
     vectors = aws.client("s3vectors")
     try:
         bucket_arn = vectors.get_vector_bucket(vectorBucketName=ctx["vector_bucket"])["vectorBucket"]["vectorBucketArn"]
-        if _tagged(vectors.list_tags_for_resource(resourceArn=bucket_arn).get("tags") or {}):
+        if provision.tagged_by(lab.id, vectors.list_tags_for_resource(resourceArn=bucket_arn).get("tags")):
             for index in vectors.list_indexes(vectorBucketName=ctx["vector_bucket"])["indexes"]:
                 vectors.delete_index(vectorBucketName=ctx["vector_bucket"], indexName=index["indexName"])
             vectors.delete_vector_bucket(vectorBucketName=ctx["vector_bucket"])
     except ClientError as error:
-        if not _missing(error):
+        if not provision.not_found(error):
             raise
-    iam = aws.client("iam")
-    try:
-        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=ROLE_NAME)["Tags"]}
-    except ClientError:
-        return
-    if _tagged(tags):
-        for name in iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=ROLE_NAME, PolicyName=name)
-        iam.delete_role(RoleName=ROLE_NAME)
+    provision.delete_role(aws, lab.id, ROLE_NAME)

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import io
 import json
-import time
-import zipfile
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mcredlab._text import Text
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.labs.bedrock_agent_guardrail import (
+from mcredlab import provision
+from mcredlab._text import Text, clip
+from mcredlab.bedrock import (
+    TEST_ALIAS,
+    agent_gone,
     ask,
-    clip,
-    find_agent,
+    delete_agents,
+    ensure_agent,
+    get_agent,
     prepared_finding,
 )
+from mcredlab.lab import Context, Finding, Lab, failed, passed
 from mcredlab.target import Aws
 
 lab = Lab(
@@ -80,7 +81,6 @@ COLLABORATOR_INSTRUCTION = (
 )
 COLLABORATOR_LABEL = "flight-specialist"
 QUESTION = "Is my flight on time? Please check flight_number=MC101 with get_flight_status"
-TEST_ALIAS = "TSTALIASID"
 SUPERVISING = ("SUPERVISOR", "SUPERVISOR_ROUTER")
 HANDLER = '''FLIGHTS = {
     "MC101": "ON_TIME, departing 10:30 from gate 12",
@@ -102,14 +102,8 @@ def handler(event, context):
         },
     }
 '''
-BEDROCK_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
+BEDROCK_TRUST = provision.trust_policy("bedrock.amazonaws.com")
+LAMBDA_TRUST = provision.trust_policy("lambda.amazonaws.com")
 AGENT_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -117,7 +111,6 @@ AGENT_POLICY = {
         {"Effect": "Allow", "Action": ["bedrock:GetAgentAlias", "bedrock:InvokeAgent"], "Resource": "*"},
     ],
 }
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 FLIGHT_FUNCTIONS = {"functions": [{
     "name": "get_flight_status",
     "description": "The status, departure time and gate of one flight today",
@@ -125,75 +118,27 @@ FLIGHT_FUNCTIONS = {"functions": [{
 }]}
 
 
-def _missing(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in ("ResourceNotFoundException", "NoSuchEntity")
-
-
 # -- setup -------------------------------------------------------------------------------------
 
 
-def _role(aws: Aws, name: str, trust: dict[str, Any], *, managed: str | None = None,
-          inline: dict[str, Any] | None = None) -> str:
-    iam = aws.client("iam")
-    try:
-        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
-    except ClientError as error:
-        if not _missing(error):
-            raise
-    arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
-                              Tags=[{"Key": TAG_KEY, "Value": lab.id}])["Role"]["Arn"])
-    if managed:
-        iam.attach_role_policy(RoleName=name, PolicyArn=managed)
-    if inline:
-        iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=json.dumps(inline))
-    return arn
-
-
-def _function(aws: Aws) -> str:
-    lam = aws.client("lambda")
-    try:
-        return str(lam.get_function(FunctionName=FUNCTION_NAME)["Configuration"]["FunctionArn"])
-    except ClientError as error:
-        if not _missing(error):
-            raise
-    role = _role(aws, FUNCTION_ROLE, LAMBDA_TRUST, managed=BASIC_EXECUTION)
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-        zipped.writestr("index.py", HANDLER)
-    for attempt in range(10):  # a new role takes a few seconds to become assumable on AWS
-        try:
-            return str(lam.create_function(
-                FunctionName=FUNCTION_NAME, Runtime="python3.12", Role=role, Handler="index.handler",
-                Code={"ZipFile": archive.getvalue()}, Timeout=10, Tags={TAG_KEY: lab.id},
-                Description="Flight status for the flight specialist agent",
-            )["FunctionArn"])
-        except ClientError as retry:
-            if retry.response["Error"]["Code"] != "InvalidParameterValueException" or attempt == 9:
-                raise
-            time.sleep(3)
-    raise AssertionError("unreachable")
+def _agent_role(aws: Aws) -> str:
+    return provision.ensure_role(aws, lab.id, AGENT_ROLE, BEDROCK_TRUST, inline={"agents": AGENT_POLICY})
 
 
 def _agent_id(aws: Aws, name: str, role: str, instruction: str, description: str,
               extra: Any = None) -> str:
     """The agent called ``name``; created and prepared (after ``extra(agent)``) only if it does not exist."""
-    found = find_agent(aws, name)
-    if found is not None:  # an agent that exists is the learner's to change: setup never touches it again
-        return str(found["agentId"])
-    agents = aws.client("bedrock-agent")
-    agent = agents.create_agent(agentName=name, agentResourceRoleArn=role, foundationModel=MODEL,
-                                instruction=instruction, description=description, tags={TAG_KEY: lab.id})["agent"]
-    if extra is not None:
-        extra(agent)
-    agents.prepare_agent(agentId=agent["agentId"])
-    return str(agent["agentId"])
+    return ensure_agent(aws, lab.id, name, role_arn=role, model=MODEL, instruction=instruction,
+                        description=description, before_prepare=extra)
 
 
 @lab.setup
 def setup(aws: Aws) -> Context:
     """Both agents, prepared: the collaborator with its flight-status action group and function, no alias yet."""
-    role = _role(aws, AGENT_ROLE, BEDROCK_TRUST, inline=AGENT_POLICY)
-    function_arn = _function(aws)
+    role = _agent_role(aws)
+    function_role = provision.ensure_role(aws, lab.id, FUNCTION_ROLE, LAMBDA_TRUST, managed=(provision.BASIC_EXECUTION,))
+    function_arn = provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=function_role, source=HANDLER,
+                                             description="Flight status for the flight specialist agent")
     agents, lam = aws.client("bedrock-agent"), aws.client("lambda")
 
     def flight_actions(agent: dict[str, Any]) -> None:
@@ -215,25 +160,12 @@ def setup(aws: Aws) -> Context:
 # -- what the checks read ----------------------------------------------------------------------
 
 
-def _agent(aws: Aws, agent_id: str) -> dict[str, Any] | None:
-    try:
-        return dict(aws.client("bedrock-agent").get_agent(agentId=agent_id)["agent"])
-    except ClientError as error:
-        if _missing(error):
-            return None
-        raise
-
-
-def _gone(name: str) -> Finding:
-    return failed(f"the agent {name} no longer exists; reset the lab", f"エージェント {name} が存在しません。ラボをリセットしてください")
-
-
 def _aliases(aws: Aws, agent_id: str) -> list[dict[str, Any]]:
     """The collaborator's own aliases (not the test alias)."""
     try:
         found = aws.client("bedrock-agent").list_agent_aliases(agentId=agent_id)["agentAliasSummaries"]
     except ClientError as error:
-        if _missing(error):
+        if provision.not_found(error):
             return []
         raise
     return [dict(a) for a in found if a["agentAliasId"] != TEST_ALIAS]
@@ -253,14 +185,14 @@ def _collaborators(aws: Aws, ctx: Context) -> list[dict[str, Any]]:
         found = aws.client("bedrock-agent").list_agent_collaborators(
             agentId=ctx["supervisor_id"], agentVersion="DRAFT")["agentCollaboratorSummaries"]
     except ClientError as error:
-        if _missing(error):
+        if provision.not_found(error):
             return []
         raise
     return [dict(c) for c in found]
 
 
 def _agent_name(aws: Aws, agent_id: str) -> str:
-    agent = _agent(aws, agent_id)
+    agent = get_agent(aws, agent_id)
     return str(agent["agentName"]) if agent else agent_id
 
 
@@ -282,8 +214,8 @@ def _agent_name(aws: Aws, agent_id: str) -> str:
     ),
 )
 def collaborator_alias(aws: Aws, ctx: Context) -> Finding:
-    if _agent(aws, ctx["collaborator_id"]) is None:
-        return _gone(ctx["collaborator_name"])
+    if get_agent(aws, ctx["collaborator_id"]) is None:
+        return agent_gone(ctx["collaborator_name"])
     aliases = _aliases(aws, ctx["collaborator_id"])
     if not aliases:
         return failed("only the test alias TSTALIASID", "テストエイリアス TSTALIASID しかありません")
@@ -312,9 +244,9 @@ def collaborator_alias(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def supervisor_mode(aws: Aws, ctx: Context) -> Finding:
-    agent = _agent(aws, ctx["supervisor_id"])
+    agent = get_agent(aws, ctx["supervisor_id"])
     if agent is None:
-        return _gone(ctx["supervisor_name"])
+        return agent_gone(ctx["supervisor_name"])
     mode = str(agent.get("agentCollaboration") or "DISABLED")
     if mode in SUPERVISING:
         return passed(f"agentCollaboration {mode}", f"agentCollaboration は {mode}")
@@ -378,10 +310,10 @@ def collaborator_associated(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def supervisor_prepared(aws: Aws, ctx: Context) -> Finding:
-    agent = _agent(aws, ctx["supervisor_id"])
+    agent = get_agent(aws, ctx["supervisor_id"])
     if agent is None:
-        return _gone(ctx["supervisor_name"])
-    return prepared_finding(agent, ctx)
+        return agent_gone(ctx["supervisor_name"])
+    return prepared_finding(agent)
 
 
 @lab.criterion(
@@ -503,7 +435,7 @@ def without_collaborator(aws: Aws, ctx: Context) -> None:
 )
 def another_agents_alias(aws: Aws, ctx: Context) -> None:
     make_alias(aws, ctx["collaborator_id"])
-    role = _role(aws, AGENT_ROLE, BEDROCK_TRUST, inline=AGENT_POLICY)
+    role = _agent_role(aws)
     hotel = _agent_id(aws, "mcredlab-hotel-agent", role, "You are a hotel specialist. Answer questions about hotel "
                       "rooms, prices and availability.", "Answers questions about hotels")
     supervise(aws, ctx)
@@ -525,33 +457,10 @@ def switched_off(aws: Aws, ctx: Context) -> None:
 # -- teardown ----------------------------------------------------------------------------------
 
 
-def _tagged(tags: dict[str, str]) -> bool:
-    return tags.get(TAG_KEY) == lab.id
-
-
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the agents, function and roles tagged by this lab."""
-    agents, lam, iam = aws.client("bedrock-agent"), aws.client("lambda"), aws.client("iam")
-    for summary in agents.list_agents()["agentSummaries"]:
-        arn = agents.get_agent(agentId=summary["agentId"])["agent"]["agentArn"]
-        if _tagged(agents.list_tags_for_resource(resourceArn=arn).get("tags") or {}):
-            agents.delete_agent(agentId=summary["agentId"], skipResourceInUseCheck=True)
-    try:
-        if _tagged(lam.get_function(FunctionName=FUNCTION_NAME).get("Tags") or {}):
-            lam.delete_function(FunctionName=FUNCTION_NAME)
-    except ClientError as error:
-        if not _missing(error):
-            raise
+    delete_agents(aws, lab.id)
+    provision.delete_function(aws, lab.id, FUNCTION_NAME)
     for role in (AGENT_ROLE, FUNCTION_ROLE):
-        try:
-            tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]}
-        except ClientError:
-            continue
-        if not _tagged(tags):
-            continue
-        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=role, PolicyArn=attached["PolicyArn"])
-        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=role, PolicyName=name)
-        iam.delete_role(RoleName=role)
+        provision.delete_role(aws, lab.id, role)

@@ -6,6 +6,7 @@ import json
 
 from botocore.exceptions import ClientError
 
+from mcredlab import provision
 from mcredlab._text import Text
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
 from mcredlab.policy import public_allows
@@ -473,14 +474,4 @@ def acls_while_enforced(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the lab's bucket, only if it carries the lab's tag."""
-    s3, bucket = aws.client("s3"), ctx["bucket"]
-    try:
-        tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
-    except ClientError:
-        return
-    if tags.get(TAG_KEY) != lab.id:
-        return
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-            s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
-    s3.delete_bucket(Bucket=bucket)
+    provision.delete_bucket(aws, lab.id, ctx["bucket"])
