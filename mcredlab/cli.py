@@ -90,8 +90,11 @@ def list_labs(as_json: bool, track: str | None, cert: str | None, lang: Lang) ->
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    id_width = max((len(lab.id) for lab in labs), default=0)
+    track_width = max((len(lab.track) for lab in labs), default=0)
     for lab in labs:
-        click.echo(f"{lab.id:<24} {lab.track:<12} {lab.minutes:>3} min  {lab.title(lang)}  [{', '.join(lab.certs)}]")
+        click.echo(f"{lab.id:<{id_width}}  {lab.track:<{track_width}}  {lab.minutes:>3} min  {lab.title(lang)}  "
+                   f"[{', '.join(lab.certs)}]")
 
 
 @main.command()
@@ -164,8 +167,9 @@ def progress(as_json: bool, target: str | None, lang: Lang) -> None:
         click.echo(json.dumps([row.__dict__ for row in rows]))
         return
     done = {"en": ("passed", "not yet"), "ja": ("合格", "未達成")}[lang]
+    width = max((len(row.lab) for row in rows), default=0)
     for row in rows:
-        click.echo(f"{row.lab:<24} {done[0] if row.passed else done[1]:<8} checks: {row.checks}")
+        click.echo(f"{row.lab:<{width}}  {done[0] if row.passed else done[1]:<8} checks: {row.checks}")
 
 
 @main.group("emulator")

@@ -24,9 +24,10 @@ class EmulatorNotRunning(LabError):
         super().__init__(
             Text(
                 en=f"The local AWS emulator is not running{where}: start it with "
-                "`mcredlab emulator start`, then run `mcredlab setup LAB` again.",
+                "`mcredlab emulator start` (in a notebook, run the cell that opens the lab again), then try again.",
                 ja=f"ローカルの AWS エミュレーター{where}が起動していません。"
-                "`mcredlab emulator start` で起動してから、`mcredlab setup LAB` をもう一度実行してください。",
+                "`mcredlab emulator start` で起動してから（ノートブックではラボを開くセルをもう一度実行してから）、"
+                "もう一度お試しください。",
             )
         )
 

@@ -97,6 +97,12 @@ def test_list_filters_by_track_and_by_cert_in_any_case(lab: Lab) -> None:
     assert json.loads(run("list", "--json", "--cert", "NOPE").stdout) == []
 
 
+def test_list_lines_up_its_columns_for_the_longest_lab_id() -> None:
+    lines = run("list").stdout.splitlines()
+    assert len(lines) == len(LABS)
+    assert len({line.index(" min  ") for line in lines}) == 1
+
+
 def test_list_in_japanese_prints_the_japanese_titles() -> None:
     result = run("list", "--lang", "ja")
     assert result.exit_code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 
 from botocore.exceptions import ClientError
 
@@ -280,6 +281,14 @@ def public_read(aws: Aws, ctx: Context) -> Finding:
     )
 
 
+def _reason(status: int) -> str:
+    """The standard reason phrase of an HTTP status (``Forbidden`` for 403)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def object_url(aws: Aws, bucket: str, key: str) -> str:
     """Where anyone on the internet would fetch ``key`` (path style on the emulator or an endpoint)."""
     if aws.target.endpoint_url:
@@ -304,6 +313,7 @@ def index_page_anonymous(aws: Aws, ctx: Context) -> Finding:
     if reply.status == 200:
         return passed(f"GET {url} answered 200", f"GET {url} は 200 を返しました")
     code = reply.body.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in reply.body else reply.body[:80]
+    code = code.strip() or _reason(reply.status)
     return failed(f"GET {url} answered {reply.status} {code}", f"GET {url} は {reply.status} {code} を返しました")
 
 
