@@ -234,11 +234,12 @@ def _labs_dir() -> Path:
 @learner_errors
 def lab(port: int | None, no_browser: bool, jupyter_args: tuple[str, ...]) -> None:
     """Start the emulator if needed and open JupyterLab on the labs."""
-    info = emulator.ensure_running()
-    os.environ.setdefault("MCREDLAB_TARGET", "emulator")
-    if os.environ["MCREDLAB_TARGET"] == "emulator":
-        os.environ.update(resolve("emulator").environ())
-    click.echo(f"AWS emulator: {info.url}")
+    chosen = resolve(None)  # the emulator, unless MCREDLAB_TARGET or the learner's AWS_ENDPOINT_URL says otherwise
+    os.environ.update(chosen.environ())
+    if chosen.kind == "emulator":
+        click.echo(f"AWS emulator: {chosen.endpoint_url}")
+    else:
+        click.echo(f"Target: {chosen.kind} {chosen.endpoint_url or chosen.region}")
     jupyter = shutil.which("jupyter") or "jupyter"
     argv = [jupyter, "lab", f"--notebook-dir={_labs_dir()}"]
     if port:

@@ -133,12 +133,38 @@ class UnknownTarget(LabError):
         )
 
 
+class NoEndpoint(LabError):
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                en="The endpoint target needs AWS_ENDPOINT_URL: set it to your endpoint (for example "
+                "http://localhost:4566 for LocalStack), or use `--target emulator`.",
+                ja="endpoint ターゲットには AWS_ENDPOINT_URL が必要です。使うエンドポイント（LocalStack なら "
+                "http://localhost:4566 など）を設定するか、`--target emulator` を指定してください。",
+            )
+        )
+
+
+class EmulatorRunsElsewhere(LabError):
+    def __init__(self, url: str, port: int) -> None:
+        super().__init__(
+            Text(
+                en=f"The emulator already runs at {url}, and kernels use it there: to move it to port {port}, "
+                "run `mcredlab emulator stop` first (that clears its resources).",
+                ja=f"エミュレーターはすでに {url} で動いており、カーネルはそこに接続しています。ポート {port} に"
+                "移すには、先に `mcredlab emulator stop` を実行してください（リソースは消去されます）。",
+            )
+        )
+
+
 class AwsRequestFailed(LabError):
     def __init__(self, action: str, detail: str) -> None:
         super().__init__(
             Text(
-                en=f"AWS refused to {action}: {detail}. Check the permissions of your credentials and try again.",
-                ja=f"AWS が「{action}」を拒否しました: {detail}。認証情報の権限を確認して、もう一度実行してください。",
+                en=f"AWS refused to {action}: {detail}. If the lab's resources were changed by hand, reset the lab "
+                "(`mcredlab reset LAB`) and try again; on a real account, check your credentials' permissions.",
+                ja=f"AWS が「{action}」を拒否しました: {detail}。ラボのリソースを手動で変更した場合は、ラボをリセット"
+                "（`mcredlab reset LAB`）してからもう一度実行してください。実際のアカウントでは認証情報の権限を確認してください。",
             )
         )
 

@@ -26,6 +26,7 @@ from mcredlab.errors import (
     EmulatorNotRunning,
     EndpointUnreachable,
     NoCredentials,
+    NoEndpoint,
     NoRegion,
     RealAwsNotAllowed,
     UnknownTarget,
@@ -110,7 +111,7 @@ def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
     if chosen == "endpoint":
         url = os.environ.get("MCREDLAB_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")
         if not url:
-            raise UnknownTarget("endpoint (set AWS_ENDPOINT_URL)")
+            raise NoEndpoint()
         return Target("endpoint", region or EMULATOR_REGION, url)
     if os.environ.get("MCREDLAB_ALLOW_REAL_AWS", "").lower() not in _TRUE:
         raise RealAwsNotAllowed()

@@ -314,3 +314,34 @@ def test_lab_starts_the_emulator_and_execs_jupyterlab_on_the_labs_with_extra_opt
     assert any(a.startswith("--notebook-dir=") and a.endswith("labs") for a in argv)
     assert seen["endpoint"] == fresh_emulator.url
 
+
+
+def test_lab_keeps_the_learners_endpoint_and_starts_no_emulator(
+    empty_home: Path, monkeypatch: pytest.MonkeyPatch, closed_port: int
+) -> None:
+    """An AWS_ENDPOINT_URL set by the learner means that endpoint, in JupyterLab's kernels too."""
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(os, "execvp", lambda program, argv: seen.update(os.environ))
+    monkeypatch.delenv("MCREDLAB_TARGET", raising=False)
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    url = f"http://127.0.0.1:{closed_port}"
+    os.environ["AWS_ENDPOINT_URL"] = url
+    result = CliRunner().invoke(main, ["lab", "--no-browser"])
+    assert result.exit_code == 0, result.output
+    assert seen["AWS_ENDPOINT_URL"] == url and seen["MCREDLAB_TARGET"] == "endpoint"
+    assert emulator.status() is None
+
+
+def test_emulator_start_on_another_port_never_moves_a_running_emulator(empty_home: Path) -> None:
+    url = run("emulator", "start").stdout.strip()
+    try:
+        assert_learner_error(run("emulator", "start", "--port", str(free_port())), url, "mcredlab emulator stop")
+        assert run("emulator", "status", "--json").exit_code == 0
+        assert json.loads(run("emulator", "status", "--json").stdout)["url"] == url
+    finally:
+        run("emulator", "stop")
+
+
+def test_endpoint_target_without_an_endpoint_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    assert_learner_error(run("check", WEBSITE, "--target", "endpoint"), "AWS_ENDPOINT_URL", "--target emulator")

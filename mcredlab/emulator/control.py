@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from mcredlab.errors import EmulatorFailedToStart
+from mcredlab.errors import EmulatorFailedToStart, EmulatorRunsElsewhere
 from mcredlab.home import home
 
 DEFAULT_PORT = 4747
@@ -88,12 +88,15 @@ def status() -> EmulatorInfo | None:
 
 
 def start(port: int | None = None) -> EmulatorInfo:
-    """Start the emulator unless it already runs; return where it listens. Idempotent."""
+    """Start the emulator unless it already runs; return where it listens. Idempotent.
+
+    A running emulator is never moved to another ``port``: kernels and resources depend on it.
+    """
     running = status()
     if running is not None and (port is None or port == running.port):
         return running
     if running is not None:
-        stop()
+        raise EmulatorRunsElsewhere(running.url, port)
     if port is None:
         port = DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port()
     elif not _port_free(port):
