@@ -10,7 +10,7 @@ import botocore.exceptions
 
 from mcredlab._text import Lang, Text
 from mcredlab.lab import Context, Criterion, Lab
-from mcredlab.target import Aws, translate_connection_errors
+from mcredlab.target import Aws, NoHttpAnswer, translate_connection_errors
 
 
 @dataclass(frozen=True)
@@ -93,11 +93,14 @@ def check_one(criterion: Criterion, aws: Aws, ctx: Context) -> CriterionResult:
         ok, found = finding.passed, finding.found
     except botocore.exceptions.ClientError as error:
         ok, found = False, _unexpected(error)
-    except (botocore.exceptions.BotoCoreError, ConnectionError) as error:
+    except (botocore.exceptions.BotoCoreError, ConnectionError, NoHttpAnswer) as error:
         learner_error = translate_connection_errors(aws.target)(error)
         if learner_error is not None:
             raise learner_error from error
-        raise
+        if not isinstance(error, NoHttpAnswer):
+            raise
+        ok, found = False, Text(en=f"{error.method} {error.url} got no answer ({error.reason})",
+                                ja=f"{error.method} {error.url} に応答がありませんでした（{error.reason}）")
     return CriterionResult(
         id=criterion.id,
         passed=ok,

@@ -145,6 +145,17 @@ class HttpReply:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
 
 
+class NoHttpAnswer(OSError):
+    """An HTTP request a check sent got no answer at all (refused, or nothing within the time limit)."""
+
+    def __init__(self, method: str, url: str, reason: str, *, refused: bool = False) -> None:
+        super().__init__(f"{method} {url}: {reason}")
+        self.method, self.url, self.reason, self.refused = method, url, reason, refused
+
+
+HTTP_TIMEOUT_SECONDS = 60
+
+
 class WriteAttempted(RuntimeError):
     """A check tried to change state; checks only read."""
 
@@ -223,10 +234,16 @@ class Aws:
         data = body.encode() if body is not None else None
         request = urllib.request.Request(url, method=verb, headers=headers or {}, data=data)
         try:
-            with urllib.request.urlopen(request, timeout=60) as reply:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as reply:
                 return HttpReply(reply.status, dict(reply.headers.items()), reply.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as error:
             return HttpReply(error.code, dict(error.headers.items()), error.read().decode("utf-8", "replace"))
+        except TimeoutError as error:
+            raise NoHttpAnswer(verb, url, f"no answer within {HTTP_TIMEOUT_SECONDS} s") from error
+        except (urllib.error.URLError, ConnectionError) as error:
+            reason = getattr(error, "reason", error)
+            refused = isinstance(reason, ConnectionRefusedError)
+            raise NoHttpAnswer(verb, url, str(reason), refused=refused) from error
 
     @property
     def account_id(self) -> str:
@@ -243,7 +260,12 @@ def translate_connection_errors(target: Target) -> Callable[[BaseException], Bas
             return NoCredentials()
         if isinstance(error, botocore.exceptions.NoRegionError):
             return NoRegion()
-        if isinstance(error, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError)):
+        if isinstance(error, NoHttpAnswer):
+            on_target = bool(target.endpoint_url) and error.url.startswith(str(target.endpoint_url))
+            if not (error.refused and on_target):
+                return None  # the learner's site or API did not answer: a finding, not a broken target
+        if isinstance(error, (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError,
+                              NoHttpAnswer)):
             if target.kind == "emulator":
                 return EmulatorNotRunning(target.endpoint_url)
             return EndpointUnreachable(target.endpoint_url or "AWS")

@@ -15,6 +15,8 @@ import requests
 
 import mcredlab.emulator.extensions as extensions_package
 from mcredlab import apigateway as apigw
+from mcredlab import provision
+from mcredlab.checking import run_check
 from mcredlab.emulator.extensions.apigateway_deployments import Route
 from mcredlab.emulator.extensions.apigateway_invoke import Call, Invocation, proxy_event, proxy_reply, route_for
 from mcredlab.labs import apigw_cors, apigw_lambda_proxy
@@ -210,6 +212,24 @@ def test_without_the_lambda_permission_the_call_is_500(target: Target) -> None:
     assert reply.status_code == 500
     assert reply.json() == {"message": "Internal server error"}
     assert "may not invoke" in reply.headers["x-mcredlab-reason"]
+
+
+def test_a_function_slower_than_the_integration_timeout_is_504(target: Target) -> None:
+    aws, ctx, api_id = _hello_lab(target)
+    slow = "import time\n\ndef handler(event, context):\n    time.sleep(3)\n    return {'statusCode': 200, 'body': 'late'}\n"
+    aws.client("lambda").update_function_code(FunctionName=ctx["function_name"], ZipFile=provision.zip_source(slow))
+    client = aws.client("apigateway")
+    hello = next(r for r in client.get_resources(restApiId=api_id)["items"] if r["path"] == "/hello")
+    where = {"restApiId": api_id, "resourceId": hello["id"], "httpMethod": "GET"}
+    integration = client.get_integration(**where)
+    client.put_integration(**where, type="AWS_PROXY", integrationHttpMethod="POST", uri=integration["uri"],
+                           timeoutInMillis=500)
+    client.create_deployment(restApiId=api_id, stageName="prod")
+    reply = requests.get(f"{apigw.invoke_url(target, api_id, 'prod')}/hello", timeout=60)
+    assert reply.status_code == 504
+    assert reply.json() == {"message": "Endpoint request timed out"}
+    report = run_check(apigw_lambda_proxy.lab, target.aws(read_only=True), ctx)
+    assert any(not r.passed and "504" in r.found.en for r in report.results), str(report)
 
 
 @pytest.mark.parametrize(

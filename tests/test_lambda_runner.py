@@ -212,6 +212,24 @@ def test_warm_worker_keeps_state_until_the_configuration_changes(aws: Aws) -> No
     assert _invoke(aws, "fn")[1] == 1
 
 
+def test_a_qualifier_runs_the_version_or_alias_it_names(aws: Aws, target: Target, tmp_path: Path) -> None:
+    lam = aws.client("lambda")
+    _function(aws, "def handler(event, context):\n    return 'v1'\n")
+    lam.publish_version(FunctionName="fn")
+    lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
+    lam.update_function_code(FunctionName="fn", ZipFile=_zip("def handler(event, context):\n    return 'v2'\n"))
+    _eventually(lambda: lam.get_function_configuration(FunctionName="fn")["LastUpdateStatus"] == "Successful")
+    assert _invoke(aws, "fn")[1] == "v2"
+    for qualifier in ("1", "live"):
+        reply, payload = _invoke(aws, "fn", Qualifier=qualifier)
+        assert payload == "v1", qualifier
+        assert reply["ResponseMetadata"]["HTTPHeaders"]["x-amz-executed-version"] == "1"
+    out = tmp_path / "out.json"
+    subprocess.run([shutil.which("aws") or "aws", "lambda", "invoke", "--function-name", "fn", "--qualifier", "live",
+                    str(out)], env={**os.environ, **target.environ()}, capture_output=True, timeout=120, check=True)
+    assert json.loads(out.read_text()) == "v1"
+
+
 def test_event_runs_in_the_background_and_dry_run_does_not_run(aws: Aws) -> None:
     _table(aws)
     _function(aws, PUT_ITEM, Environment={"Variables": {"TABLE": "items"}})

@@ -34,3 +34,23 @@ def test_checks_cannot_write_but_may_read_and_evaluate(target) -> None:  # type:
         aws.cli("s3", "ls")
     assert reads_only("ApplyGuardrail") and reads_only("GetBucketPolicy") and not reads_only("PutBucketPolicy")
     assert target.aws().client("s3").list_buckets()["Buckets"] == []
+
+
+def test_a_site_that_does_not_answer_is_a_failed_criterion_and_a_dead_emulator_a_sentence(target) -> None:  # type: ignore[no-untyped-def]
+    """An HTTP request of a check that gets no answer is reported as what was sent and what happened."""
+    from mcredlab._text import same
+    from mcredlab.checking import check_one
+    from mcredlab.errors import EmulatorNotRunning
+    from mcredlab.lab import Criterion, passed
+    from tests.conftest import free_port
+
+    def probe(url: str) -> Criterion:
+        return Criterion("probe", same("an answer"), same("a site"), same("-"),
+                         lambda aws, ctx: passed(str(aws.http("GET", url).status), ""))
+
+    closed = f"http://127.0.0.1:{free_port()}/index.html"
+    result = check_one(probe(closed), target.aws(read_only=True), {})
+    assert not result.passed and f"GET {closed} got no answer" in result.found.en and "応答がありません" in result.found.ja
+    dead = target.__class__("emulator", target.region, f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(EmulatorNotRunning):
+        check_one(probe(f"{dead.endpoint_url}/bucket/index.html"), dead.aws(read_only=True), {})

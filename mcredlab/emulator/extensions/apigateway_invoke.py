@@ -21,7 +21,8 @@ As on AWS:
 - AWS_PROXY to Lambda (integration method POST): a proxy event of format 1.0, the function called
   through moto's Lambda backend (``LambdaFunction.invoke``, where extension lambda_runner runs the
   handler), and its ``statusCode``/``headers``/``multiValueHeaders``/``body``/``isBase64Encoded``
-  mapped back; a malformed answer or a handler error is 502. Without a permission for
+  mapped back; a malformed answer or a handler error is 502; no answer within the integration's
+  ``timeoutInMillis`` (29 s by default) is 504 ``Endpoint request timed out``. Without a permission for
   apigateway.amazonaws.com whose SourceArn (if any) matches
   ``arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{METHOD}/{path}``, 500.
 
@@ -40,6 +41,7 @@ Differs from AWS:
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import json
 import logging
 import re
@@ -406,6 +408,19 @@ def proxy_reply(payload: bytes) -> Reply:
     return Reply(status, data, headers)
 
 
+_INTEGRATIONS = concurrent.futures.ThreadPoolExecutor(max_workers=10, thread_name_prefix="execute-api")
+DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000
+
+
+def _integration_timeout(integration: Mapping[str, Any]) -> float:
+    """How long API Gateway waits for the integration: ``timeoutInMillis``, 29 s by default."""
+    try:
+        millis = int(integration.get("timeoutInMillis") or DEFAULT_INTEGRATION_TIMEOUT_MS)
+    except (TypeError, ValueError):
+        millis = DEFAULT_INTEGRATION_TIMEOUT_MS
+    return max(millis, 50) / 1000
+
+
 def lambda_proxy(integration: dict[str, Any], invocation: Invocation) -> Reply:
     from moto.awslambda.utils import get_backend
 
@@ -426,10 +441,16 @@ def lambda_proxy(integration: dict[str, Any], invocation: Invocation) -> Reply:
             f"matching {source_arns(invocation)[0]}"
         )
     response_headers: dict[str, str] = {}
+    call = _INTEGRATIONS.submit(
+        function.invoke, json.dumps(proxy_event(invocation)), {"x-amz-invocation-type": "RequestResponse"},
+        response_headers,
+    )
+    seconds = _integration_timeout(integration)
     try:
-        payload = function.invoke(
-            json.dumps(proxy_event(invocation)), {"x-amz-invocation-type": "RequestResponse"}, response_headers
-        )
+        payload = call.result(timeout=seconds)
+    except concurrent.futures.TimeoutError:  # the function runs on, as on AWS; the caller is answered now
+        log.warning("execute-api answered 504: the Lambda function did not answer within %s s", seconds)
+        return _message(504, "Endpoint request timed out", "IntegrationTimeout")
     except Exception as error:  # the function could not run: AWS answers 502 as for a handler error
         return internal_error(f"the Lambda function could not run: {error!r}", 502)
     if response_headers.get("x-amz-function-error"):
