@@ -19,6 +19,7 @@ from mcredlab.home import home
 
 DEFAULT_PORT = 4747
 STARTUP_SECONDS = 60.0
+BUSY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,11 @@ def status() -> EmulatorInfo | None:
         info = EmulatorInfo(**json.loads(_state_file().read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    if _alive(info.pid) and _answers(info.port):
+    if not _alive(info.pid):
+        return None
+    # A busy emulator (a long Lambda call, a loaded machine) may be slow to answer: while its port is
+    # held, wait longer rather than start a second one beside it.
+    if _answers(info.port) or (not _port_free(info.port) and _answers(info.port, timeout=BUSY_SECONDS)):
         return info
     return None
 
