@@ -54,3 +54,25 @@ def test_a_site_that_does_not_answer_is_a_failed_criterion_and_a_dead_emulator_a
     dead = target.__class__("emulator", target.region, f"http://127.0.0.1:{free_port()}")
     with pytest.raises(EmulatorNotRunning):
         check_one(probe(f"{dead.endpoint_url}/bucket/index.html"), dead.aws(read_only=True), {})
+
+
+def test_a_learners_own_boto3_and_aws_cli_calls_reach_the_emulator_after_open_lab(target) -> None:  # type: ignore[no-untyped-def]
+    """In a kernel (here: a fresh Python process), plain ``boto3.client("s3")`` and ``!aws`` need no arguments."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    learner_code = (
+        "import json, shutil, subprocess, boto3, mcredlab\n"
+        "lab = mcredlab.open_lab('s3-static-website')\n"
+        "own = [b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']]\n"
+        "cli = subprocess.run([shutil.which('aws') or 'aws', 's3api', 'list-buckets', '--query', 'Buckets[].Name'],\n"
+        "                     capture_output=True, text=True, check=True).stdout\n"
+        "print(json.dumps({'bucket': lab.context['bucket'], 'boto3': own, 'cli': json.loads(cli)}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") or k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")}
+    done = subprocess.run([sys.executable, "-c", learner_code], env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["bucket"] in seen["boto3"] and seen["bucket"] in seen["cli"]
