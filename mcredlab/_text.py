@@ -48,6 +48,17 @@ def same(text: str) -> Text:
     return Text(en=text, ja=text)
 
 
+class KeepMissing(dict):  # type: ignore[type-arg]
+    """Values for ``str.format_map`` that leave unknown ``{placeholders}`` as they are.
+
+    >>> "{bucket} in {region}".format_map(KeepMissing(region="us-east-1"))
+    '{bucket} in us-east-1'
+    """
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def clip(text: str, size: int = 240) -> str:
     """``text`` cut to at most ``size`` characters, with an ellipsis when cut.
 

@@ -2,7 +2,8 @@
 
 Every notebook is the same small shape: a bilingual how-to, a ``parameters`` cell (``lang``, and
 ``solve`` for automated tests), a cell that opens the lab and shows its panel, empty cells for the
-learner's work and a final ``lab.check()``. The task text lives in the lab module and the panel only::
+learner's work and a final ``lab.check()``. The task text is the lab module's, shown in the first
+cell (with ``{placeholders}`` for the resources' names) and, filled in, in the panel::
 
     >>> from mcredlab.labs import get_lab
     >>> render(get_lab("s3-static-website")).cells[2].source.splitlines()[2]
@@ -18,6 +19,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from mcredlab._text import KeepMissing
 from mcredlab.lab import Lab
 from mcredlab.labs import all_labs
 
@@ -60,11 +62,28 @@ def _client_name(service: str) -> str:
     return f"{name}_" if keyword.iskeyword(name) else name
 
 
+PLACEHOLDERS = """\
+*Names in braces, such as `{{{name}}}`, are the resources set up for you: the panel lists them under \
+“Your resources”.* / *`{{{name}}}` のような波かっこ内の名前は、用意されたリソースです。パネルの\
+「使用するリソース」に表示されます。*"""
+
+
+def task_markdown(lab: Lab) -> str:
+    """The task in both languages, as the notebook shows it before the panel runs."""
+    placeholders = re.findall(r"(?<!\{)\{(\w+)\}(?!\})", lab.task.en)
+    parts = [f"### Task\n\n{lab.task.en.format_map(KeepMissing())}",
+             f"### 課題\n\n{lab.task.ja.format_map(KeepMissing())}"]
+    if placeholders:
+        parts.append(PLACEHOLDERS.format(name=placeholders[0]))
+    return "\n\n".join(parts)
+
+
 def render(lab: Lab) -> nbformat.NotebookNode:
     """The notebook of ``lab``: no outputs, no execution counts, stable cell ids."""
     client = _client_name(lab.services[0])
     cells = [
-        new_markdown_cell(f"# {lab.title.en}\n## {lab.title.ja}\n\n{HOW_TO}", id="how-to"),
+        new_markdown_cell(f"# {lab.title.en}\n## {lab.title.ja}\n\n{task_markdown(lab)}\n\n---\n\n{HOW_TO}",
+                          id="how-to"),
         new_code_cell(
             'lang = "en"  # "ja" で日本語\n'
             "solve = False  # automated tests set this to True to apply the reference solution",

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from mcredlab import emulator
+from mcredlab._text import KeepMissing
 from mcredlab.cli import main
 from mcredlab.lab import Lab
 from mcredlab.labs import all_labs
@@ -78,6 +79,13 @@ def test_render_has_the_cells_the_tests_and_learners_rely_on(lab: Lab) -> None:
     example = cells[5].source
     assert f'boto3.client("{lab.services[0]}")' in example
     compile(example.replace("# ", ""), "example", "exec")  # the example is valid Python once uncommented
+
+
+@by_id
+def test_the_first_cell_states_the_task_in_both_languages(lab: Lab) -> None:
+    first = render(lab).cells[0].source
+    for lang in ("en", "ja"):
+        assert lab.task(lang).format_map(KeepMissing()) in first
 
 
 def test_client_example_never_uses_a_python_keyword() -> None:

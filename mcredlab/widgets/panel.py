@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from mcredlab._text import Lang, Text, check_lang
+from mcredlab._text import KeepMissing, Lang, Text, check_lang
 from mcredlab.checking import Report
 from mcredlab.errors import LabError
 from mcredlab.render import report_html
@@ -54,13 +54,6 @@ STYLE = """<style>
 .mcredlab-panel .mcredlab-note { color: var(--jp-ui-font-color2, #616161); font-size: 0.9em; margin-top: 0.3em; }
 .mcredlab-panel .mcredlab-error { border-left: 4px solid #c62828; background: rgba(198,40,40,0.07); padding: 0.4em 0.7em; }
 </style>"""
-
-
-class _Keep(dict):  # type: ignore[type-arg]
-    """Format values that leave unknown ``{placeholders}`` as they are."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def inline_html(text: str) -> str:
@@ -195,7 +188,7 @@ class LabPanel(w.VBox):  # type: ignore[misc]
         lang, lab = self.lang, self.session.lab
         context = self._context()
         self.title_html.value = f'{STYLE}<div class="mcredlab-title">{html.escape(lab.title(lang))}</div>'
-        task = lab.task(lang).format_map(_Keep(context))
+        task = lab.task(lang).format_map(KeepMissing(context))
         self.task_html.value = f'<div class="mcredlab-task" lang="{lang}">{markdown_html(task)}</div>'
         self.resources_html.value = resources_html(context, lang)
         self.language.tooltip = UI["language"](lang)
