@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
 from mcredlab._text import Lang, check_lang
 from mcredlab.checking import Report, run_check
-from mcredlab.errors import AwsRequestFailed, NoApiYet, NotSetUp, WrongRegion
+from mcredlab.errors import AwsRequestFailed, LabError, NoApiYet, NotSetUp, WrongRegion
 from mcredlab.lab import Context, Lab
 from mcredlab.labs import get_lab
 from mcredlab.store import Attempt, Store
@@ -144,15 +144,53 @@ class LabSession:
 def open_lab(lab_id: str, *, lang: str = "en", target: str | None = None, timer: bool = True) -> LabSession:
     """Open a lab in a notebook: reach the target, set the lab up, start its timer.
 
+    In a notebook, a problem (emulator down, real AWS without the opt-in, ...) is shown as one sentence,
+    and the lab returned says that same sentence again wherever it is used, instead of a NameError.
+
     >>> lab = open_lab("s3-static-website", lang="ja")   # doctest: +SKIP
     >>> lab.panel()                                       # doctest: +SKIP
     """
-    from mcredlab.notebook import install_error_display
+    from mcredlab.notebook import install_error_display, show_lab_error
 
-    install_error_display()
-    session = LabSession.for_lab(lab_id, target=target, lang=lang)
-    session.use_in_this_process()
-    session.setup()
-    if timer:
-        session.start_timer()
+    in_notebook = install_error_display()
+    try:
+        session = LabSession.for_lab(lab_id, target=target, lang=lang)
+        session.use_in_this_process()
+        session.setup()
+        if timer:
+            session.start_timer()
+    except LabError as error:
+        if not in_notebook:
+            raise
+        show_lab_error(error)
+        return UnavailableLab(error)  # type: ignore[return-value]
     return session
+
+
+class UnavailableLab:
+    """Stands in for a lab that could not be opened: every use says why, as one sentence.
+
+    Its methods show the sentence and return ``None``, so "Run All" goes on to the end without a
+    NameError; ``panel()`` shows nothing more, as ``open_lab`` has just shown the sentence above it.
+    Other attributes (``lab.context``) raise the error, which the notebook shows as the sentence.
+    """
+
+    def __init__(self, error: LabError) -> None:
+        self._error = error
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # IPython's display machinery probes these
+            raise AttributeError(name)
+        if not callable(getattr(LabSession, name, None)):
+            raise self._error
+
+        def says_why(*args: Any, **kwargs: Any) -> None:
+            if name != "panel":
+                from mcredlab.notebook import show_lab_error
+
+                show_lab_error(self._error)
+
+        return says_why
+
+    def __repr__(self) -> str:
+        return f"<lab not opened: {self._error.message('en')}>"

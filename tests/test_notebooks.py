@@ -199,3 +199,17 @@ def test_papermill_with_lang_ja_reports_in_japanese(learner_kernel: None, tmp_pa
     shown = _outputs_text(done.cells[-1].outputs)
     assert _shown_report(done.cells[-1].outputs) == "true"
     assert "合格" in shown and "すべての項目を達成しました" in shown
+
+
+@pytest.mark.notebooks
+def test_a_lab_that_cannot_open_says_why_in_every_cell_without_a_traceback(learner_kernel: None, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCREDLAB_TARGET", "aws")  # real AWS without the opt-in: refused
+    monkeypatch.delenv("MCREDLAB_ALLOW_REAL_AWS", raising=False)
+    path = path_for(LABS_DIR, LABS[0])
+    done = _papermill(path, tmp_path / path.name)
+    outputs = [out for cell in done.cells for out in cell.get("outputs", [])]
+    assert not [out for out in outputs if out.get("output_type") == "error"]
+    shown = _outputs_text(outputs)
+    assert "Traceback" not in shown and "NameError" not in shown
+    assert "MCREDLAB_ALLOW_REAL_AWS=1" in _outputs_text(done.cells[-1].outputs)
