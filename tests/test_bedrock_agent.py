@@ -252,6 +252,53 @@ def test_preparation_fails_for_an_unreadable_api_schema(aws: Aws, agents: Any) -
     assert prepared(agents, agent_id)["agentStatus"] == "PREPARED"
 
 
+def _operation(**fields: Any) -> str:
+    """An OpenAPI document whose one operation (POST /orders) has ``fields``."""
+    return json.dumps({"openapi": "3.0.0", "paths": {"/orders": {"post": {"operationId": "addOrder", **fields}}}})
+
+
+def _body_schema(schema: Any) -> dict[str, Any]:
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
+
+
+@pytest.mark.parametrize(("payload", "where"), [
+    (json.dumps({"openapi": "3.0.0", "paths": {"/a": "x"}}), "paths./a must be an object, not a string"),
+    (json.dumps({"openapi": "3.0.0", "paths": {"/a": {"get": ["x"]}}}), "paths./a.get must be an object"),
+    (json.dumps({"openapi": "3.0.0", "paths": {"a": {"get": {}}}}), "does not begin with a forward slash"),
+    (json.dumps({"openapi": "3.0.0", "paths": {"/a": {"parameters": {"name": "id"}}}}), "paths./a.parameters"),
+    (_operation(parameters="x"), "paths./orders.post.parameters must be an array"),
+    (_operation(parameters=[{"name": "id", "schema": "string"}]), "paths./orders.post.parameters[0].schema"),
+    (_operation(requestBody="x"), "paths./orders.post.requestBody must be an object"),
+    (_operation(requestBody={"content": {"application/json": "x"}}), "requestBody.content.application/json must"),
+    (_operation(**_body_schema({"type": "object", "properties": "x"})), "schema.properties must be an object"),
+    (_operation(**_body_schema({"properties": {"item": "string"}})), "schema.properties.item must be an object"),
+    (_operation(**_body_schema({"properties": {}, "required": "item"})), "schema.required must be an array"),
+    ("openapi: 3.0.0\npaths:\n  /a:\n", "paths./a must be an object, not null"),
+], ids=["path-item", "operation", "no-slash", "path-parameters", "parameters", "parameter-schema", "request-body",
+        "media-type", "properties", "property", "required", "yaml-empty-path"])
+def test_preparation_fails_for_a_malformed_api_schema(aws: Aws, agents: Any, payload: str, where: str) -> None:
+    """Does preparation end FAILED, saying where, for a schema whose paths are not the structure OpenAPI gives
+    them (AWS refuses to build an OpenAPI model from it), rather than the agent failing when invoked?"""
+    agent_id = make_agent(agents, "orders")["agentId"]
+    agents.create_agent_action_group(**draft(agent_id), actionGroupName="orders", actionGroupExecutor=RETURN_CONTROL,
+                                     apiSchema={"payload": payload})
+    agent = prepared(agents, agent_id)
+    assert agent["agentStatus"] == "FAILED"
+    assert "The API schema of action group orders is not a valid OpenAPI document" in agent["failureReasons"][0]
+    assert where in agent["failureReasons"][0]
+    assert agent["recommendedActions"] == ["Correct the OpenAPI schema of action group orders."]
+
+
+def test_a_well_formed_api_schema_with_a_request_body_prepares(agents: Any) -> None:
+    agent_id = make_agent(agents, "orders")["agentId"]
+    schema = {"type": "object", "required": ["item"], "properties": {"item": {"type": "string"}}}
+    parameters = [{"name": "shop", "in": "query", "schema": {"type": "string"}}]
+    agents.create_agent_action_group(**draft(agent_id), actionGroupName="orders", actionGroupExecutor=RETURN_CONTROL,
+                                     apiSchema={"payload": _operation(parameters=parameters, **_body_schema(schema),
+                                                                      responses={"200": {"description": "ok"}})})
+    assert prepared(agents, agent_id)["agentStatus"] == "PREPARED"
+
+
 def test_action_group_with_a_lambda_executor(aws: Aws, agents: Any) -> None:
     """Do action groups keep their executor and schema, list, update, and delete only once disabled?"""
     function = make_function(aws, "weather-tool")

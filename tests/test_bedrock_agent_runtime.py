@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EventStreamError
 
+from mcredlab.emulator.bedrock_agents import runtime as agent_runtime
+from mcredlab.emulator.bedrock_agents.agents import ActionGroup, AgentConfig
 from mcredlab.target import Aws, Target
 from tests.test_bedrock_agent import (
     MODEL,
@@ -246,6 +248,39 @@ def test_return_control_hands_the_call_to_the_caller(agents: Any, runtime: Any) 
     text, _ = invoke(runtime, agent_id, "", sessionState={"invocationId": control["invocationId"],
                                                           "returnControlInvocationResults": [result]})
     assert text == "Sendai: light snow"
+
+
+@pytest.mark.parametrize("broken", [
+    {"openapi": "3.0.0", "paths": {"/orders/{orderId}": "x"}},
+    {"openapi": "3.0.0", "paths": {"/orders/{orderId}": {"post": {
+        "operationId": "getOrder", "parameters": "x",
+        "requestBody": {"content": {"application/json": {"schema": {"properties": "x", "required": "x"}}}}}}}},
+], ids=["path-item", "request-body"])
+def test_an_api_schema_broken_in_s3_after_preparation_matches_nothing(aws: Aws, agents: Any, runtime: Any,
+                                                                      broken: dict[str, Any]) -> None:
+    """When the S3 schema an agent was prepared with is replaced by a malformed one, does InvokeAgent still
+    answer (nothing matches) instead of failing with an internal error?"""
+    fill_bucket(aws, "schemas", {"orders.json": json.dumps(ORDERS_API)})
+    agent_id = make_agent(agents, "orders")["agentId"]
+    agents.create_agent_action_group(**draft(agent_id), actionGroupName="orders", actionGroupExecutor=RETURN_CONTROL,
+                                     apiSchema={"s3": {"s3BucketName": "schemas", "s3ObjectKey": "orders.json"}})
+    assert prepared(agents, agent_id)["agentStatus"] == "PREPARED"
+    _, events = invoke(runtime, agent_id, "Look up /orders/A-42")
+    assert any("returnControl" in event for event in events)
+    aws.client("s3").put_object(Bucket="schemas", Key="orders.json", Body=json.dumps(broken))
+    text, _ = invoke(runtime, agent_id, "Look up /orders/A-42 with getOrder", session="session-2")
+    assert "found no action group function" in text
+
+
+def test_malformed_function_details_never_break_matching() -> None:
+    """A functionSchema as a raw request can store it (parameters not an object) still matches by name."""
+    for functions in ([{"name": "get_weather", "parameters": "x"}], [{"name": "get_weather", "parameters": {"city": 1}}],
+                      ["get_weather"], "get_weather"):
+        group = ActionGroup("GROUP00001", {"actionGroupName": "weather", "actionGroupExecutor": RETURN_CONTROL,
+                                           "functionSchema": {"functions": functions}}, 0.0, 0.0)
+        found = agent_runtime.match_action("123456789012", AgentConfig({"agentName": "a"}, {group.id: group}),
+                                           "get_weather city=Osaka")
+        assert found is None or (found.function == "get_weather" and found.missing == [])
 
 
 def test_a_supervisor_routes_to_the_matching_collaborator(agents: Any, runtime: Any, knowledge_base: str) -> None:

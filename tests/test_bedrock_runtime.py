@@ -375,6 +375,109 @@ def test_invoke_model_errors(clients: tuple[Any, Any]) -> None:
     assert error_code(error) == "ResourceNotFoundException"
 
 
+def malformed(detail: str) -> str:
+    return f"Malformed input request: {detail}, please reformat your input and try again."
+
+
+SAY_HI = [{"role": "user", "content": "hi"}]
+CLAUDE_REQUIRED = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10, "messages": SAY_HI}
+NOVA_HI = [{"role": "user", "content": [{"text": "hi"}]}]
+
+
+@pytest.mark.parametrize(("model_id", "body", "detail"), [
+    (CLAUDE, {**CLAUDE_REQUIRED, "max_tokens": "ten"}, "#/max_tokens: expected type: Integer, found: String"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "max_tokens": 2.5}, "#/max_tokens: expected type: Integer, found: Double"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "max_tokens": True}, "#/max_tokens: expected type: Integer, found: Boolean"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "anthropic_version": 1}, "#/anthropic_version: expected type: String, found: Integer"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "stop_sequences": 3}, "#/stop_sequences: expected type: JSONArray, found: Integer"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "stop_sequences": [3]}, "#/stop_sequences/0: expected type: String, found: Integer"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "temperature": "hot"}, "#/temperature: expected type: Number, found: String"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "system": {"text": "x"}},
+     "#/system: expected type: String or JSONArray, found: JSONObject"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "messages": "hi"}, "#/messages: expected type: JSONArray, found: String"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "messages": ["hi"]}, "#/messages/0: expected type: JSONObject, found: String"),
+    (CLAUDE, {**CLAUDE_REQUIRED, "messages": [{"role": "user", "content": [{"type": "text", "text": 7}]}]},
+     "#/messages/0/content/0/text: expected type: String, found: Integer"),
+    (TITAN, {"inputText": "hi", "textGenerationConfig": "x"},
+     "#/textGenerationConfig: expected type: JSONObject, found: String"),
+    (TITAN, {"inputText": "hi", "textGenerationConfig": {"maxTokenCount": "a"}},
+     "#/textGenerationConfig/maxTokenCount: expected type: Integer, found: String"),
+    (TITAN, {"inputText": "hi", "textGenerationConfig": {"stopSequences": "User:"}},
+     "#/textGenerationConfig/stopSequences: expected type: JSONArray, found: String"),
+    (TITAN, {"inputText": 5}, "#/inputText: expected type: String, found: Integer"),
+    (NOVA, {"messages": NOVA_HI, "inferenceConfig": {"maxTokens": "x"}},
+     "#/inferenceConfig/maxTokens: expected type: Integer, found: String"),
+    (NOVA, {"messages": NOVA_HI, "inferenceConfig": {"max_new_tokens": None, "maxTokens": "x"}},
+     "#/inferenceConfig/maxTokens: expected type: Integer, found: String"),
+    (NOVA, {"messages": NOVA_HI, "inferenceConfig": {"max_new_tokens": []}},
+     "#/inferenceConfig/max_new_tokens: expected type: Integer, found: JSONArray"),
+    (NOVA, {"messages": NOVA_HI, "inferenceConfig": []}, "#/inferenceConfig: expected type: JSONObject, found: JSONArray"),
+    (NOVA, {"messages": NOVA_HI, "system": [{"text": None}]}, "#/system/0/text: expected type: String, found: Null"),
+], ids=["claude-max-tokens-string", "claude-max-tokens-double", "claude-max-tokens-boolean", "claude-version",
+        "claude-stop-sequences", "claude-stop-sequence", "claude-temperature", "claude-system", "claude-messages",
+        "claude-message", "claude-text", "titan-config", "titan-max-token-count", "titan-stop-sequences",
+        "titan-input-text", "nova-max-tokens", "nova-max-tokens-after-null", "nova-max-new-tokens", "nova-config",
+        "nova-system-text"])
+def test_invoke_model_rejects_a_body_of_wrong_types_as_bedrock_does(model_id: str, body: dict[str, Any],
+                                                                    detail: str) -> None:
+    """Wrong JSON types in a body are a ValidationException worded like Bedrock's schema validation (pure)."""
+    with pytest.raises(inference.InvalidRequest) as refused:
+        inference.invoke_model(model_id, json.dumps(body))
+    assert str(refused.value) == malformed(detail)
+
+
+def test_invoke_model_with_wrong_types_is_a_validation_exception_not_a_server_error(clients: tuple[Any, Any]) -> None:
+    _, runtime = clients
+    for model_id, body, detail in [
+        (CLAUDE, {**CLAUDE_REQUIRED, "max_tokens": "ten"}, "#/max_tokens: expected type: Integer, found: String"),
+        (TITAN, {"inputText": "hi", "textGenerationConfig": "x"},
+         "#/textGenerationConfig: expected type: JSONObject, found: String"),
+        (TITAN, {"inputText": "hi", "textGenerationConfig": {"maxTokenCount": "a"}},
+         "#/textGenerationConfig/maxTokenCount: expected type: Integer, found: String"),
+        (NOVA, {"messages": NOVA_HI, "inferenceConfig": {"maxTokens": "x"}},
+         "#/inferenceConfig/maxTokens: expected type: Integer, found: String"),
+    ]:
+        with pytest.raises(ClientError) as error:
+            invoke(runtime, model_id, json.dumps(body))
+        assert error_code(error) == "ValidationException"
+        assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert error.value.response["Error"]["Message"] == malformed(detail)
+    answer = invoke(runtime, CLAUDE, json.dumps({**CLAUDE_REQUIRED, "system": "Be brief.", "stop_sequences": ["zz"],
+                                                 "temperature": 0.5, "top_k": 5}))
+    assert answer["content"] == [{"type": "text", "text": "You said: hi"}]
+
+
+# -- on the emulator: what is not emulated --------------------------------------------------------
+
+
+def no_retries(runtime_target: Target) -> Any:
+    """A bedrock-runtime client that tries once: an error botocore would retry fails the test at once."""
+    from botocore.config import Config
+
+    return runtime_target.session().client("bedrock-runtime", endpoint_url=runtime_target.endpoint_url,
+                                           config=Config(retries={"mode": "standard", "max_attempts": 1}))
+
+
+@pytest.mark.parametrize(("operation", "call", "instead"), [
+    ("ConverseStream", lambda rt: rt.converse_stream(modelId=CLAUDE, messages=say("hi")), "use Converse"),
+    ("InvokeModelWithResponseStream",
+     lambda rt: rt.invoke_model_with_response_stream(modelId=CLAUDE, body=claude_body("hi")), "use InvokeModel"),
+    ("CountTokens", lambda rt: rt.count_tokens(modelId=CLAUDE, input={"converse": {"messages": say("hi")}}),
+     "read the token usage that InvokeModel and Converse answer"),
+    ("StartAsyncInvoke", lambda rt: rt.start_async_invoke(
+        modelId="amazon.nova-reel-v1:0", modelInput={"taskType": "TEXT_VIDEO"},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://videos/out"}}), "use InvokeModel"),
+    ("ListAsyncInvokes", lambda rt: rt.list_async_invokes(), "use InvokeModel"),
+])
+def test_operations_not_emulated_answer_a_validation_exception_that_says_so(
+        runtime_target: Target, operation: str, call: Callable[[Any], Any], instead: str) -> None:
+    with pytest.raises(ClientError) as error:
+        call(no_retries(runtime_target))
+    assert error_code(error) == "ValidationException"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error.value.response["Error"]["Message"] == f"{operation} is not emulated offline; {instead}."
+
+
 # -- on the emulator: Converse ---------------------------------------------------------------------
 
 
@@ -450,3 +553,24 @@ def test_aws_cli_applies_a_guardrail(clients: tuple[Any, Any], runtime_target: T
     answer = json.loads(done.stdout)
     assert answer["action"] == "GUARDRAIL_INTERVENED"
     assert answer["outputs"] == [{"text": "Contact me at {EMAIL} or {PHONE}"}]
+
+
+def aws_cli_blob_arguments() -> list[str]:
+    """AWS CLI v2 reads a blob argument as base64 unless told otherwise; v1 sends it as it is."""
+    version = subprocess.run(["aws", "--version"], capture_output=True, text=True, check=False)
+    return ["--cli-binary-format", "raw-in-base64-out"] if "aws-cli/2" in version.stdout + version.stderr else []
+
+
+def test_aws_cli_invoke_model_with_wrong_types_gets_the_validation_exception(runtime_target: Target,
+                                                                             tmp_path: Any) -> None:
+    body = json.dumps({**CLAUDE_REQUIRED, "max_tokens": "ten"})
+    done = subprocess.run(
+        ["aws", "bedrock-runtime", "invoke-model", "--model-id", CLAUDE, "--body", body, *aws_cli_blob_arguments(),
+         str(tmp_path / "o.json")],
+        env={**os.environ, **runtime_target.environ(), "AWS_MAX_ATTEMPTS": "1"}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+    assert done.returncode != 0
+    assert "An error occurred (ValidationException) when calling the InvokeModel operation: " + malformed(
+        "#/max_tokens: expected type: Integer, found: String") in done.stderr
+    assert "500" not in done.stderr and "retries" not in done.stderr

@@ -169,23 +169,60 @@ def _require(body: Mapping[str, Any], *keys: str) -> None:
             raise _malformed(f"#: required key [{key}] not found")
 
 
-def _block_texts(content: Any, text_key: str = "text") -> list[str]:
+def _json_type(value: Any) -> str:
+    """The JSON type of a parsed value, named as Bedrock's schema validation names it."""
+    if value is None:
+        return "Null"
+    for kind, name in ((bool, "Boolean"), (int, "Integer"), (float, "Double"), (str, "String"),
+                       (list, "JSONArray"), (dict, "JSONObject")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _expect(value: Any, path: str, *types: str) -> Any:
+    """``value``, if its JSON type is one of ``types`` (``Number``: Integer or Double); else malformed input."""
+    found = _json_type(value)
+    if found in types or ("Number" in types and found in ("Integer", "Double")):
+        return value
+    raise _malformed(f"{path}: expected type: {' or '.join(types)}, found: {found}")
+
+
+def _optional(body: Mapping[str, Any], key: str, parent: str, *types: str) -> Any:
+    """``body[key]`` checked to be one of ``types``; ``None`` when it is absent (or null)."""
+    value = body.get(key)
+    return None if value is None else _expect(value, f"{parent}/{key}", *types)
+
+
+def _strings(body: Mapping[str, Any], key: str, parent: str) -> tuple[str, ...]:
+    """An optional array of strings (stop sequences)."""
+    values = _optional(body, key, parent, "JSONArray") or []
+    return tuple(_expect(value, f"{parent}/{key}/{i}", "String") for i, value in enumerate(values))
+
+
+def _block_texts(content: Any, path: str, text_key: str = "text") -> list[str]:
     if isinstance(content, str):
         return [content]
-    if not isinstance(content, list):
-        raise _malformed("#/messages: expected type: JSONArray")
-    return [str(block[text_key]) for block in content if isinstance(block, dict) and text_key in block]
+    _expect(content, path, "String", "JSONArray")
+    texts = []
+    for i, block in enumerate(content):
+        _expect(block, f"{path}/{i}", "JSONObject")
+        if text_key in block:
+            texts.append(_expect(block[text_key], f"{path}/{i}/{text_key}", "String"))
+    return texts
 
 
 def _message_prompt(messages: Any, system: Sequence[str]) -> tuple[list[str], int]:
     """System texts then each message's texts; the index of the last user message's last text."""
-    if not isinstance(messages, list) or not messages:
+    _expect(messages, "#/messages", "JSONArray")
+    if not messages:
         raise _malformed("#/messages: expected minimum item count: 1")
     texts, last_user = list(system), -1
-    for message in messages:
-        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+    for i, message in enumerate(messages):
+        _expect(message, f"#/messages/{i}", "JSONObject")
+        if message.get("role") not in ("user", "assistant"):
             raise _malformed("#/messages: role must be user or assistant")
-        for text in _block_texts(message.get("content", [])):
+        for text in _block_texts(message.get("content", []), f"#/messages/{i}/content"):
             texts.append(text)
             if message["role"] == "user":
                 last_user = len(texts) - 1
@@ -194,24 +231,37 @@ def _message_prompt(messages: Any, system: Sequence[str]) -> tuple[list[str], in
 
 def claude_prompt(body: Mapping[str, Any]) -> Prompt:
     _require(body, "anthropic_version", "max_tokens", "messages")
-    system = body.get("system") or []
-    texts, last_user = _message_prompt(body["messages"], _block_texts(system))
-    return Prompt(tuple(texts), whole(texts), last_user, int(body["max_tokens"]), tuple(body.get("stop_sequences") or ()))
+    _expect(body["anthropic_version"], "#/anthropic_version", "String")
+    max_tokens = _expect(body["max_tokens"], "#/max_tokens", "Integer")
+    for key, kind in (("temperature", "Number"), ("top_p", "Number"), ("top_k", "Integer")):
+        _optional(body, key, "#", kind)
+    system = _block_texts(_optional(body, "system", "#", "String", "JSONArray") or [], "#/system")
+    texts, last_user = _message_prompt(body["messages"], system)
+    return Prompt(tuple(texts), whole(texts), last_user, max_tokens, _strings(body, "stop_sequences", "#"))
 
 
 def titan_prompt(body: Mapping[str, Any]) -> Prompt:
     _require(body, "inputText")
-    config = body.get("textGenerationConfig") or {}
-    texts = (str(body["inputText"]),)
-    return Prompt(texts, whole(texts), 0, config.get("maxTokenCount"), tuple(config.get("stopSequences") or ()))
+    texts = (_expect(body["inputText"], "#/inputText", "String"),)
+    config = _optional(body, "textGenerationConfig", "#", "JSONObject") or {}
+    path = "#/textGenerationConfig"
+    for key in ("temperature", "topP"):
+        _optional(config, key, path, "Number")
+    return Prompt(texts, whole(texts), 0, _optional(config, "maxTokenCount", path, "Integer"),
+                  _strings(config, "stopSequences", path))
 
 
 def nova_prompt(body: Mapping[str, Any]) -> Prompt:
     _require(body, "messages")
-    config = body.get("inferenceConfig") or {}
-    texts, last_user = _message_prompt(body["messages"], _block_texts(body.get("system") or []))
-    return Prompt(tuple(texts), whole(texts), last_user, config.get("max_new_tokens") or config.get("maxTokens"),
-                  tuple(config.get("stopSequences") or ()))
+    config = _optional(body, "inferenceConfig", "#", "JSONObject") or {}
+    path = "#/inferenceConfig"
+    for key, kind in (("temperature", "Number"), ("topP", "Number"), ("topK", "Integer")):
+        _optional(config, key, path, kind)
+    max_new_tokens, max_tokens = (_optional(config, key, path, "Integer") for key in ("max_new_tokens", "maxTokens"))
+    system = _block_texts(_optional(body, "system", "#", "String", "JSONArray") or [], "#/system")
+    texts, last_user = _message_prompt(body["messages"], system)
+    return Prompt(tuple(texts), whole(texts), last_user, max_new_tokens or max_tokens,
+                  _strings(config, "stopSequences", path))
 
 
 def _message_id(seed: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,7 @@ ACTION_GROUP_FIELDS = ("actionGroupName", "description", "parentActionGroupSigna
 COLLABORATOR_FIELDS = ("agentDescriptor", "collaboratorName", "collaborationInstruction", "relayConversationHistory")
 AGENT_DEFAULTS = {"idleSessionTTLInSeconds": 600, "agentCollaboration": "DISABLED", "orchestrationType": "DEFAULT"}
 SUPERVISING = ("SUPERVISOR", "SUPERVISOR_ROUTER")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")  # an OpenAPI path item's operations
 ALIAS_ARN = re.compile(r"arn:aws(-[^:]+)?:bedrock:(?P<region>[a-z0-9-]{1,20}):(?P<account>[0-9]{12}):"
                        r"agent-alias/(?P<agent>[0-9a-zA-Z]{10})/(?P<alias>[0-9a-zA-Z]{10})")
 ALIAS_ARN_PATTERN = r"arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent-alias/[0-9a-zA-Z]{10}/[0-9a-zA-Z]{10}"
@@ -281,7 +283,8 @@ def api_schema_text(account_id: str, schema: dict[str, Any]) -> str | None:
 
 
 def parse_openapi(text: str) -> dict[str, Any]:
-    """An OpenAPI document in JSON or YAML; ValueError if it is neither or has no ``paths``."""
+    """An OpenAPI document in JSON or YAML; ValueError if it is neither, has no ``paths``, or its paths are
+    malformed (:func:`openapi_problems`: the first problem is the message)."""
     import yaml
 
     try:
@@ -293,7 +296,88 @@ def parse_openapi(text: str) -> dict[str, Any]:
             raise ValueError(f"neither JSON nor YAML: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         raise ValueError("it has no paths")
+    problem = next(openapi_problems(document), None)
+    if problem is not None:
+        raise ValueError(problem)
     return document
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _object(value: Any, where: str) -> Iterator[str]:
+    if not isinstance(value, dict):
+        yield f"{where} must be an object, not {_kind(value)}"
+
+
+def _objects(value: Any, where: str) -> Iterator[str]:
+    """An array of objects (OpenAPI parameters)."""
+    if not isinstance(value, list):
+        yield f"{where} must be an array, not {_kind(value)}"
+        return
+    for position, item in enumerate(value):
+        yield from _object(item, f"{where}[{position}]")
+        if isinstance(item, dict) and "schema" in item:
+            yield from _object(item["schema"], f"{where}[{position}].schema")
+
+
+def _schema(schema: Any, where: str) -> Iterator[str]:
+    """A JSON schema of a request body: properties an object of objects, required an array of names."""
+    problems = list(_object(schema, where))
+    yield from problems
+    if problems:
+        return
+    if "properties" in schema:
+        yield from _object(schema["properties"], f"{where}.properties")
+        for name, spec in (schema["properties"] if isinstance(schema["properties"], dict) else {}).items():
+            yield from _object(spec, f"{where}.properties.{name}")
+    if "required" in schema and not isinstance(schema["required"], list):
+        yield f"{where}.required must be an array, not {_kind(schema['required'])}"
+
+
+def _operation(operation: Any, where: str) -> Iterator[str]:
+    problems = list(_object(operation, where))
+    yield from problems
+    if problems:
+        return
+    if "parameters" in operation:
+        yield from _objects(operation["parameters"], f"{where}.parameters")
+    if "requestBody" not in operation:
+        return
+    body = operation["requestBody"]
+    problems = list(_object(body, f"{where}.requestBody"))
+    yield from problems
+    if problems or "content" not in body:
+        return
+    content = body["content"]
+    problems = list(_object(content, f"{where}.requestBody.content"))
+    yield from problems
+    for media_type, media in ({} if problems else content).items():
+        at = f"{where}.requestBody.content.{media_type}"
+        media_problems = list(_object(media, at))
+        yield from media_problems
+        if not media_problems and "schema" in media:
+            yield from _schema(media["schema"], f"{at}.schema")
+
+
+def openapi_problems(document: dict[str, Any]) -> Iterator[str]:
+    """How an OpenAPI document's paths break the structure an action group needs (what InvokeAgent reads)."""
+    for path, item in document["paths"].items():
+        if not isinstance(path, str) or not path.startswith("/"):
+            yield f"the path {path!r} does not begin with a forward slash (/)"
+            continue
+        problems = list(_object(item, f"paths.{path}"))
+        yield from problems
+        if problems:
+            continue
+        for key, value in item.items():
+            if key == "parameters":
+                yield from _objects(value, f"paths.{path}.parameters")
+            elif key in HTTP_METHODS:
+                yield from _operation(value, f"paths.{path}.{key}")
 
 
 class AgentStore(BaseBackend):

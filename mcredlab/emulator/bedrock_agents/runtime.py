@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from mcredlab.emulator.bedrock_agents import agents, eventstream, guardrails, index, knowledge_bases
 from mcredlab.emulator.bedrock_agents.agents import (
+    HTTP_METHODS,
     SUPERVISING,
     ActionGroup,
     Agent,
@@ -49,13 +50,22 @@ from mcredlab.policy import condition_values, matches, statements
 
 MAX_DEPTH = 3
 DEFAULT_RESULTS = 5
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 NO_ANSWER = "Sorry, I am unable to assist you with this request."
 LAMBDA_ERROR = ("The server encountered an error processing the Lambda response. "
                 "Check the Lambda response and retry the request")
 
 
 # -- outcomes and turns ----------------------------------------------------------------------------------
+# What a request, a schema or a Lambda reply holds is read through _dict and _list: schemas are checked at
+# preparation (agents.parse_openapi), but an S3 schema can change afterwards, and a Lambda reply is anything.
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 @dataclass
@@ -132,10 +142,10 @@ def _turn(store: agents.AgentStore, agent: Agent, alias: Alias, session_id: str,
           chain: list[str], collaborator_name: str | None = None) -> Turn:
     if alias.settings.get("aliasInvocationState") == "REJECT_INVOCATIONS":
         raise ValidationException(f"Agent alias {alias.id} rejects invocations (aliasInvocationState).")
-    state = dict(body.get("sessionState") or {})
+    state = dict(_dict(body.get("sessionState")))
     session = store.sessions.setdefault((agent.id, alias.id, session_id), Session())
-    session.session_attributes.update(state.get("sessionAttributes") or {})
-    session.prompt_session_attributes.update(state.get("promptSessionAttributes") or {})
+    session.session_attributes.update(_dict(state.get("sessionAttributes")))
+    session.prompt_session_attributes.update(_dict(state.get("promptSessionAttributes")))
     return Turn(store, agent, alias, alias.version, _runnable(agent, alias), session_id, session, text, state,
                 bool(body.get("enableTrace")), [*chain, alias.arn], collaborator_name)
 
@@ -275,11 +285,11 @@ def _parameters(declared: Iterable[tuple[str, str, bool]], text: str,
 
 
 def _function_action(group: ActionGroup, text: str) -> Action | None:
-    for function in (group.settings.get("functionSchema") or {}).get("functions") or []:
-        name = str(function.get("name") or "")
+    for function in _list(_dict(group.settings.get("functionSchema")).get("functions")):
+        name = str(_dict(function).get("name") or "")
         if name and _word(name, text):
-            declared = [(p, str(spec.get("type", "string")), bool(spec.get("required")))
-                        for p, spec in (function.get("parameters") or {}).items()]
+            declared = [(str(p), str(_dict(spec).get("type", "string")), bool(_dict(spec).get("required")))
+                        for p, spec in _dict(function.get("parameters")).items()]
             values, missing = _parameters(declared, text, {})
             return Action(group, function=name, parameters=values, missing=missing)
     return None
@@ -298,34 +308,34 @@ def _path_match(path: str, text: str) -> dict[str, str] | None:
 
 
 def _api_action(account_id: str, group: ActionGroup, text: str) -> Action | None:
-    source = agents.api_schema_text(account_id, group.settings.get("apiSchema") or {})
+    source = agents.api_schema_text(account_id, _dict(group.settings.get("apiSchema")))
     try:
         document = agents.parse_openapi(source or "")
-    except ValueError:
+    except ValueError:  # unreadable or malformed (changed in S3 since preparation): nothing to match
         return None
-    for path, operations in document["paths"].items():
-        for method, operation in (operations or {}).items():
+    for path, operations in _dict(document.get("paths")).items():
+        for method, operation in _dict(operations).items():
             if method not in HTTP_METHODS or not isinstance(operation, dict):
                 continue
             in_path = _path_match(str(path), text)
             if in_path is None and not (operation.get("operationId") and _word(str(operation["operationId"]), text)):
                 continue
-            return _api_call(group, str(path), method.upper(), operations, operation, text, in_path or {})
+            return _api_call(group, str(path), str(method).upper(), operations, operation, text, in_path or {})
     return None
 
 
 def _api_call(group: ActionGroup, path: str, method: str, operations: dict[str, Any], operation: dict[str, Any],
               text: str, in_path: dict[str, str]) -> Action:
-    listed = [*(operations.get("parameters") or []), *(operation.get("parameters") or [])]
-    declared = [(str(p.get("name")), str((p.get("schema") or {}).get("type", "string")),
+    listed = [*_list(operations.get("parameters")), *_list(operation.get("parameters"))]
+    declared = [(str(p.get("name")), str(_dict(p.get("schema")).get("type", "string")),
                  bool(p.get("required") or p.get("in") == "path"))
                 for p in listed if isinstance(p, dict)]
     values, missing = _parameters(declared, text, in_path)
-    content = ((operation.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
-    schema = content.get("schema") or {}
-    required = set(schema.get("required") or [])
-    properties = [(str(n), str(spec.get("type", "string")), n in required)
-                  for n, spec in (schema.get("properties") or {}).items()]
+    content = _dict(_dict(_dict(operation.get("requestBody")).get("content")).get("application/json"))
+    schema = _dict(content.get("schema"))
+    required = {str(name) for name in _list(schema.get("required"))}
+    properties = [(str(n), str(_dict(spec).get("type", "string")), str(n) in required)
+                  for n, spec in _dict(schema.get("properties")).items()]
     body_values, body_missing = _parameters(properties, text, {})
     body = {"content": {"application/json": {"properties": body_values}}} if body_values else None
     return Action(group, api_path=path, method=method, parameters=values, request_body=body,
@@ -458,8 +468,8 @@ def _call_lambda(turn: Turn, action: Action, arn: str) -> Outcome:
     text = _response_text(action, reply)
     if text is None:
         return Failure("dependencyFailedException", LAMBDA_ERROR)
-    turn.session.session_attributes.update(reply.get("sessionAttributes") or {})
-    turn.session.prompt_session_attributes.update(reply.get("promptSessionAttributes") or {})
+    turn.session.session_attributes.update(_dict(reply.get("sessionAttributes")))
+    turn.session.prompt_session_attributes.update(_dict(reply.get("promptSessionAttributes")))
     return Answer(text)
 
 
@@ -471,9 +481,9 @@ def _after_return_control(turn: Turn, results: list[dict[str, Any]]) -> Outcome:
         )
     del turn.session.pending[invocation_id]
     texts: list[str] = []
-    for result in results:
-        outcome = result.get("functionResult") or result.get("apiResult") or {}
-        body = outcome.get("responseBody") or {}
+    for result in _list(results):
+        outcome = _dict(_dict(result).get("functionResult") or _dict(result).get("apiResult"))
+        body = _dict(outcome.get("responseBody"))
         texts.extend(str(content.get("body", "")) for content in body.values() if isinstance(content, dict))
     return Answer("\n".join(texts))
 
@@ -538,9 +548,9 @@ def _search(kb: knowledge_bases.KnowledgeBase, query: str, search: dict[str, Any
 
 def _search_settings(state: dict[str, Any], kb_id: str) -> dict[str, Any]:
     """The vectorSearchConfiguration sessionState gives for one knowledge base (none: the defaults)."""
-    for entry in state.get("knowledgeBaseConfigurations") or []:
+    for entry in map(_dict, _list(state.get("knowledgeBaseConfigurations"))):
         if entry.get("knowledgeBaseId") == kb_id:
-            return dict((entry.get("retrievalConfiguration") or {}).get("vectorSearchConfiguration") or {})
+            return dict(_dict(_dict(entry.get("retrievalConfiguration")).get("vectorSearchConfiguration")))
     return {}
 
 

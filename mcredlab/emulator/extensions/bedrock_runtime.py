@@ -11,7 +11,8 @@ Here, on moto's ``BedrockRuntimeResponse``:
   to input and output, as Bedrock does (``amazon-bedrock-guardrailAction``, ``amazon-bedrock-trace``,
   stopReason ``guardrail_intervened``).
 
-Differs from AWS: see docs/bedrock-offline.md. Streaming operations are not emulated.
+The operations of ``NOT_EMULATED`` (streaming, CountTokens, async invocation, InvokeGuardrailChecks) answer a
+``ValidationException`` that names the offline limitation. Differs from AWS: see docs/bedrock-offline.md.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ SEAMS = (
     ("moto.core.responses", "BaseResponse", "call_action"),
     ("moto.core.responses", "ActionResult", None),
     ("moto.core.exceptions", "ServiceException", None),
+    ("moto.core.utils", "camelcase_to_underscores", None),  # call_action's name for an operation's method
 )
 
 JSON = "application/json"
@@ -139,9 +141,38 @@ def converse(self: BedrockRuntimeResponse) -> ActionResult:
 
 OPERATIONS = (apply_guardrail, invoke_model, converse)
 
+# Operations the emulator does not answer, and what to use instead. Without a method of their name, moto
+# raises NotImplementedError: an HTML 500 that botocore retries. They answer a 400 ValidationException instead.
+NOT_EMULATED = {
+    "ConverseStream": "use Converse",
+    "InvokeModelWithResponseStream": "use InvokeModel",
+    "InvokeModelWithBidirectionalStream": "use InvokeModel or Converse",
+    "CountTokens": "read the token usage that InvokeModel and Converse answer",
+    "InvokeGuardrailChecks": "use ApplyGuardrail",
+    "StartAsyncInvoke": "use InvokeModel",
+    "GetAsyncInvoke": "use InvokeModel",
+    "ListAsyncInvokes": "use InvokeModel",
+}
+
+
+def not_emulated_message(operation: str) -> str:
+    return f"{operation} is not emulated offline; {NOT_EMULATED[operation]}."
+
+
+def _not_emulated(operation: str) -> Callable[[BedrockRuntimeResponse], ActionResult]:
+    def answer(self: BedrockRuntimeResponse) -> ActionResult:
+        from mcredlab.emulator import guardrail_store
+
+        raise guardrail_store.ValidationException(not_emulated_message(operation))
+
+    from moto.core.utils import camelcase_to_underscores
+
+    answer.__name__ = camelcase_to_underscores(operation)
+    return answer
+
 
 def install() -> None:
     from moto.bedrockruntime.responses import BedrockRuntimeResponse
 
-    for operation in OPERATIONS:
+    for operation in (*OPERATIONS, *map(_not_emulated, NOT_EMULATED)):
         setattr(BedrockRuntimeResponse, operation.__name__, operation)
