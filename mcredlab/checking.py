@@ -8,9 +8,10 @@ from typing import Any
 
 import botocore.exceptions
 
-from mcredlab._text import Lang, Text
+from mcredlab._text import Lang, Text, clip
+from mcredlab.errors import LabError
 from mcredlab.lab import Context, Criterion, Lab
-from mcredlab.target import Aws, NoHttpAnswer, translate_connection_errors
+from mcredlab.target import Aws, NoHttpAnswer, WriteAttempted, translate_connection_errors
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ def check_one(criterion: Criterion, aws: Aws, ctx: Context) -> CriterionResult:
             raise
         ok, found = False, Text(en=f"{error.method} {error.url} got no answer ({error.reason})",
                                 ja=f"{error.method} {error.url} に応答がありませんでした（{error.reason}）")
+    except (LabError, WriteAttempted):
+        raise
+    except Exception as error:  # a state the criterion did not foresee (say, a malformed document): not a traceback
+        detail = clip(f"{type(error).__name__}: {error}", 200)
+        ok, found = False, Text(en=f"a state this check cannot read ({detail}); fix what it looks at and check again",
+                                ja=f"このチェックが読み取れない状態です（{detail}）。確認対象を修正して、もう一度チェックしてください")
     return CriterionResult(
         id=criterion.id,
         passed=ok,

@@ -76,3 +76,16 @@ def test_a_learners_own_boto3_and_aws_cli_calls_reach_the_emulator_after_open_la
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["bucket"] in seen["boto3"] and seen["bucket"] in seen["cli"]
+
+
+def test_a_criterion_that_meets_an_unforeseen_state_fails_with_a_sentence(target) -> None:  # type: ignore[no-untyped-def]
+    from mcredlab._text import same
+    from mcredlab.checking import check_one
+    from mcredlab.lab import Criterion
+
+    def reads_a_malformed_schema(aws, ctx):  # type: ignore[no-untyped-def]
+        return "x".items()  # as when a document holds a string where an object belongs
+
+    result = check_one(Criterion("schema", same("a schema"), same("the schema"), same("-"), reads_a_malformed_schema),
+                       target.aws(read_only=True), {})
+    assert not result.passed and "AttributeError" in result.found.en and "cannot read" in result.found.en
