@@ -12,15 +12,18 @@ import json
 import os
 import shutil
 import subprocess
+import urllib.error
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.exceptions
 import pytest
 
+from mcredlab import apigateway as apigw
 from mcredlab.emulator import EmulatorInfo
 from mcredlab.target import Target
 from tests.conftest import emulator_state
@@ -155,6 +158,270 @@ def test_codebuild_still_requires_a_location_for_s3(target: Target) -> None:
         codebuild.create_project(name="no-location", source={"type": "CODEPIPELINE"}, artifacts={"type": "S3"},
                                  environment=BUILD_ENVIRONMENT, serviceRole=_service_role(target))
     assert caught.value.response["Error"]["Code"] == "InvalidInputException"
+
+
+# --- s3_cloudformation_bucket_policy and s3_cloudformation_bucket_settings ---------------------------------------
+
+def _deploy(target: Target, folder: Path, stack: str, template: str, *overrides: str) -> None:
+    """``aws cloudformation deploy`` a template, as a learner's terminal would; it must succeed."""
+    path = folder / f"{stack}.yaml"
+    path.write_text(template)
+    args = ["cloudformation", "deploy", "--stack-name", stack, "--template-file", str(path)]
+    done = aws_cli(target, *args, *(["--parameter-overrides", *overrides] if overrides else []))
+    assert done.returncode == 0, done.stderr
+
+
+def _error_code(call: Callable[[], Any]) -> str:
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        call()
+    return str(caught.value.response["Error"]["Code"])
+
+
+POLICY_STACK = """\
+Parameters:
+  BucketName: {Type: String}
+  Action: {Type: String, Default: "s3:GetObject"}
+Resources:
+  PublicRead:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref BucketName
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: !Ref Action
+            Resource: !Sub "arn:aws:s3:::${BucketName}/*"
+"""
+
+
+def test_cloudformation_bucket_policy_is_put_updated_and_deleted_with_its_stack(target: Target, tmp_path: Path) -> None:
+    s3 = target.aws().client("s3")
+    s3.create_bucket(Bucket="made-by-setup")  # the stack holds only the policy, as for a lab's bucket
+    _deploy(target, tmp_path, "site-policy", POLICY_STACK, "BucketName=made-by-setup")
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::made-by-setup/*"}
+    assert json.loads(s3.get_bucket_policy(Bucket="made-by-setup")["Policy"])["Statement"] == [statement]
+    resources = cli_json(target, "cloudformation", "describe-stack-resources", "--stack-name", "site-policy")
+    assert [(r["LogicalResourceId"], r["PhysicalResourceId"], r["ResourceStatus"]) for r in resources["StackResources"]] \
+        == [("PublicRead", "made-by-setup", "CREATE_COMPLETE")]
+
+    _deploy(target, tmp_path, "site-policy", POLICY_STACK, "BucketName=made-by-setup", "Action=s3:GetObjectVersion")
+    policy = json.loads(s3.get_bucket_policy(Bucket="made-by-setup")["Policy"])
+    assert policy["Statement"] == [{**statement, "Action": "s3:GetObjectVersion"}]
+
+    assert aws_cli(target, "cloudformation", "delete-stack", "--stack-name", "site-policy").returncode == 0
+    assert _error_code(lambda: s3.get_bucket_policy(Bucket="made-by-setup")) == "NoSuchBucketPolicy"
+    assert s3.head_bucket(Bucket="made-by-setup")  # the bucket was never the stack's
+
+
+def _website_stack(website: bool, block_acls: bool = True) -> str:
+    hosting = """\
+      WebsiteConfiguration:
+        IndexDocument: index.html
+        ErrorDocument: error.html
+        RoutingRules:
+          - RoutingRuleCondition: {KeyPrefixEquals: docs/}
+            RedirectRule: {ReplaceKeyPrefixWith: documents/, HttpRedirectCode: "301"}
+""" if website else ""
+    return f"""\
+Resources:
+  Site:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: cfn-website
+{hosting}      PublicAccessBlockConfiguration:
+        BlockPublicAcls: {str(block_acls).lower()}
+        IgnorePublicAcls: true
+        BlockPublicPolicy: false
+        RestrictPublicBuckets: false
+  SitePolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Site
+      PolicyDocument:
+        Statement:
+          - {{Effect: Allow, Principal: "*", Action: "s3:GetObject", Resource: !Sub "arn:aws:s3:::${{Site}}/*"}}
+"""
+
+
+def test_cloudformation_bucket_applies_website_and_public_access_block(target: Target, tmp_path: Path) -> None:
+    s3 = target.aws().client("s3")
+    _deploy(target, tmp_path, "website", _website_stack(website=True))
+    website = s3.get_bucket_website(Bucket="cfn-website")
+    assert (website["IndexDocument"], website["ErrorDocument"]) == ({"Suffix": "index.html"}, {"Key": "error.html"})
+    assert website["RoutingRules"] == [{"Condition": {"KeyPrefixEquals": "docs/"},
+                                        "Redirect": {"ReplaceKeyPrefixWith": "documents/", "HttpRedirectCode": "301"}}]
+    flags = cli_json(target, "s3api", "get-public-access-block", "--bucket", "cfn-website")
+    assert flags["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                                                       "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
+    assert "arn:aws:s3:::cfn-website/*" in s3.get_bucket_policy(Bucket="cfn-website")["Policy"]  # Ref gives the name
+
+    _deploy(target, tmp_path, "website", _website_stack(website=False))  # the stack drops hosting: AWS removes it
+    assert _error_code(lambda: s3.get_bucket_website(Bucket="cfn-website")) == "NoSuchWebsiteConfiguration"
+    assert s3.get_public_access_block(Bucket="cfn-website")["PublicAccessBlockConfiguration"]["IgnorePublicAcls"]
+
+    # Hosting set by hand on a bucket whose stack never declared it survives a stack update.
+    done = aws_cli(target, "s3", "website", "s3://cfn-website/", "--index-document", "home.html")
+    assert done.returncode == 0, done.stderr
+    _deploy(target, tmp_path, "website", _website_stack(website=False, block_acls=False))
+    assert s3.get_bucket_website(Bucket="cfn-website")["IndexDocument"] == {"Suffix": "home.html"}
+    assert not s3.get_public_access_block(Bucket="cfn-website")["PublicAccessBlockConfiguration"]["BlockPublicAcls"]
+
+
+# --- apigateway_cloudformation_method and apigateway_openapi_import ----------------------------------------------
+
+ORIGIN = "https://www.example.com"
+CORS_HEADERS = [f"method.response.header.Access-Control-Allow-{name}" for name in ("Origin", "Methods", "Headers")]
+
+
+def _items_api(target: Target, name: str) -> tuple[str, str]:
+    """A REST API with an empty ``/items`` resource: its id and the resource's."""
+    apigateway = target.aws().client("apigateway")
+    api_id = apigateway.create_rest_api(name=name)["id"]
+    root = apigateway.get_resources(restApiId=api_id)["items"][0]["id"]
+    return api_id, apigateway.create_resource(restApiId=api_id, parentId=root, pathPart="items")["id"]
+
+
+def _preflight(target: Target, api_id: str) -> tuple[int, dict[str, str]]:
+    """What a browser's preflight to ``/prod/items`` gets: the status and the Access-Control-* headers."""
+    request = urllib.request.Request(apigw.invoke_url(target, api_id, "prod") + "/items", method="OPTIONS",
+                                     headers={"Origin": ORIGIN, "Access-Control-Request-Method": "GET"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            status, headers = reply.status, reply.headers
+    except urllib.error.HTTPError as error:
+        status, headers = error.code, error.headers
+    return status, {name: value for name, value in headers.items() if name.lower().startswith("access-control-")}
+
+
+PREFLIGHT_STACK = """\
+Parameters:
+  ApiId: {Type: String}
+  ItemsId: {Type: String}
+  Origin: {Type: String}
+Resources:
+  ItemsOptions:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref ApiId
+      ResourceId: !Ref ItemsId
+      HttpMethod: OPTIONS
+      AuthorizationType: NONE
+      Integration:
+        Type: MOCK
+        RequestTemplates: {application/json: '{"statusCode": 200}'}
+        IntegrationResponses:
+          - StatusCode: 200
+            ResponseParameters:
+              method.response.header.Access-Control-Allow-Origin: !Sub "'${Origin}'"
+              method.response.header.Access-Control-Allow-Methods: "'GET,OPTIONS'"
+              method.response.header.Access-Control-Allow-Headers: "'Content-Type'"
+            ResponseTemplates: {application/json: ''}
+      MethodResponses:
+        - StatusCode: 200
+          ResponseModels: {application/json: Empty}
+          ResponseParameters:
+            method.response.header.Access-Control-Allow-Origin: true
+            method.response.header.Access-Control-Allow-Methods: true
+            method.response.header.Access-Control-Allow-Headers: "false"
+  Prod:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: ItemsOptions
+    Properties:
+      RestApiId: !Ref ApiId
+      StageName: prod
+"""
+
+
+def test_cloudformation_mock_method_is_built_whole_and_follows_its_stack(target: Target, tmp_path: Path) -> None:
+    apigateway = target.aws().client("apigateway")
+    api_id, items = _items_api(target, "cfn-cors")
+    ids = (f"ApiId={api_id}", f"ItemsId={items}")
+    _deploy(target, tmp_path, "cors", PREFLIGHT_STACK, *ids, f"Origin={ORIGIN}")  # moto alone: a raw 500
+
+    method = apigateway.get_method(restApiId=api_id, resourceId=items, httpMethod="OPTIONS")
+    assert method["authorizationType"] == "NONE"
+    assert method["methodResponses"]["200"] == {
+        "statusCode": "200", "responseModels": {"application/json": "Empty"},
+        "responseParameters": dict(zip(CORS_HEADERS, (True, True, False), strict=True)),
+    }
+    integration = method["methodIntegration"]
+    assert integration["type"] == "MOCK" and "httpMethod" not in integration and "uri" not in integration
+    assert integration["requestTemplates"] == {"application/json": '{"statusCode": 200}'}
+    assert integration["integrationResponses"]["200"]["responseParameters"] == dict(zip(
+        CORS_HEADERS, (f"'{ORIGIN}'", "'GET,OPTIONS'", "'Content-Type'"), strict=True))
+    assert _preflight(target, api_id) == (200, {"Access-Control-Allow-Origin": ORIGIN,  # the stack's deployment
+                                                "Access-Control-Allow-Methods": "GET,OPTIONS",
+                                                "Access-Control-Allow-Headers": "Content-Type"})
+
+    # An edited method is rebuilt; the unchanged Deployment is not re-created, so prod keeps serving the first one.
+    edited = PREFLIGHT_STACK.replace("'Content-Type'", "'Content-Type,X-Api-Key'").replace("\"false\"", "true")
+    _deploy(target, tmp_path, "cors", edited, *ids, f"Origin={ORIGIN}")
+    got = apigateway.get_method(restApiId=api_id, resourceId=items, httpMethod="OPTIONS")
+    assert got["methodIntegration"]["integrationResponses"]["200"]["responseParameters"][CORS_HEADERS[2]] \
+        == "'Content-Type,X-Api-Key'"
+    assert got["methodResponses"]["200"]["responseParameters"][CORS_HEADERS[2]] is True
+    assert _preflight(target, api_id)[1]["Access-Control-Allow-Headers"] == "Content-Type"
+
+    # Another stack may not take over the method, as on AWS; deleting the owner's stack deletes it.
+    (tmp_path / "again.yaml").write_text(PREFLIGHT_STACK)
+    again = aws_cli(target, "cloudformation", "deploy", "--stack-name", "again", "--template-file",
+                    str(tmp_path / "again.yaml"), "--parameter-overrides", *ids, f"Origin={ORIGIN}")
+    assert again.returncode != 0 and "Method already exists for this resource" in again.stderr, again.stderr
+    assert aws_cli(target, "cloudformation", "delete-stack", "--stack-name", "cors").returncode == 0
+    assert _error_code(lambda: apigateway.get_method(restApiId=api_id, resourceId=items, httpMethod="OPTIONS")) \
+        == "NotFoundException"
+
+
+def _cors_definition(title: str, description: bool = True) -> dict[str, Any]:
+    """An OpenAPI 3 definition of ``/items`` whose OPTIONS is a MOCK preflight, as the console exports it."""
+    headers = {"Access-Control-Allow-Origin": {"schema": {"type": "string"}},
+               "Access-Control-Allow-Methods": {"required": True, "schema": {"type": "string"}}}
+    info = {"title": title, "version": "1", **({"description": "items"} if description else {})}
+    return {"openapi": "3.0.1", "info": info, "paths": {"/items": {"options": {
+        "responses": {"200": {"description": "200 response", "headers": headers}},
+        "x-amazon-apigateway-integration": {
+            "type": "mock", "passthroughBehavior": "when_no_match",
+            "requestTemplates": {"application/json": '{"statusCode": 200}'},
+            "responses": {"default": {"statusCode": "200", "responseParameters": {
+                CORS_HEADERS[0]: f"'{ORIGIN}'", CORS_HEADERS[1]: "'GET,OPTIONS'"}}},
+        },
+    }}}}
+
+
+def _assert_imported_preflight(target: Target, api_id: str) -> None:
+    apigateway = target.aws().client("apigateway")
+    items = next(r for r in apigateway.get_resources(restApiId=api_id)["items"] if r["path"] == "/items")
+    method = apigateway.get_method(restApiId=api_id, resourceId=items["id"], httpMethod="OPTIONS")
+    assert method["authorizationType"] == "NONE"
+    assert method["methodResponses"]["200"]["responseParameters"] == {CORS_HEADERS[0]: False, CORS_HEADERS[1]: True}
+    integration = method["methodIntegration"]
+    assert (integration["type"], integration["passthroughBehavior"]) == ("MOCK", "WHEN_NO_MATCH")
+    assert "httpMethod" not in integration
+    apigateway.create_deployment(restApiId=api_id, stageName="prod")
+    assert _preflight(target, api_id) == (200, {"Access-Control-Allow-Origin": ORIGIN,
+                                                "Access-Control-Allow-Methods": "GET,OPTIONS"})
+
+
+def test_put_rest_api_overwrite_imports_a_mock_preflight_with_its_headers(target: Target, tmp_path: Path) -> None:
+    api_id, _ = _items_api(target, "openapi-cors")
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(_cors_definition("openapi-cors")))
+    overwritten = cli_json(target, "apigateway", "put-rest-api", "--rest-api-id", api_id, "--mode", "overwrite",
+                           "--body", f"fileb://{path}")  # moto alone: a raw 500
+    assert overwritten["id"] == api_id
+    _assert_imported_preflight(target, api_id)
+
+
+def test_import_rest_api_takes_a_mock_preflight_and_a_definition_without_description(
+    target: Target, tmp_path: Path
+) -> None:
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(_cors_definition("imported-cors", description=False)))
+    imported = cli_json(target, "apigateway", "import-rest-api", "--body", f"fileb://{path}")
+    assert imported["name"] == "imported-cors" and "description" not in imported
+    _assert_imported_preflight(target, imported["id"])
 
 
 # --- iam_bodyless_signature and iam_json_auth_errors ------------------------------------------------------------
@@ -369,3 +636,163 @@ def test_dynamodb_streams_with_the_cli_even_when_account_id_endpoints_are_requir
     records = cli_json(target, "dynamodbstreams", "get-records", "--shard-iterator", iterator,
                        env=account_endpoints)["Records"]
     _assert_put_item_record(records)
+
+
+# --- s3_anonymous_access -----------------------------------------------------------------------------------------
+# What a browser without credentials gets: 200 only where AWS would answer 200, else 403 AccessDenied.
+
+SITE = "anonymous-site"
+OBJECT_ARN = f"arn:aws:s3:::{SITE}/*"
+
+
+def _anonymous(target: Target, key: str = "index.html", method: str = "GET") -> tuple[int, str]:
+    request = urllib.request.Request(f"{target.endpoint_url}/{SITE}/{key}", method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def _assert_denied(target: Target, key: str = "index.html") -> None:
+    status, body = _anonymous(target, key)
+    assert status == 403 and "<Code>AccessDenied</Code>" in body, (status, body)
+    assert _anonymous(target, key, "HEAD")[0] == 403
+
+
+def _assert_readable(target: Target) -> None:
+    assert _anonymous(target) == (200, "<h1>hello</h1>")
+    assert _anonymous(target, method="HEAD")[0] == 200
+
+
+def _site(target: Target, ownership: str | None = None) -> Any:
+    s3 = target.aws().client("s3")
+    s3.create_bucket(Bucket=SITE)
+    if ownership:
+        s3.put_bucket_ownership_controls(Bucket=SITE, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]})
+    s3.put_object(Bucket=SITE, Key="index.html", Body=b"<h1>hello</h1>", ContentType="text/html")
+    return s3
+
+
+def _policy(*statements: dict[str, Any]) -> str:
+    base = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": OBJECT_ARN}
+    return json.dumps({"Version": "2012-10-17", "Statement": [{**base, **s} for s in statements]})
+
+
+@pytest.mark.parametrize("statement", [
+    pytest.param({}, id="principal-star"),
+    pytest.param({"Principal": {"AWS": ["*"]}, "Action": ["s3:getobject"]}, id="aws-star-lowercase-action"),
+    pytest.param({"Principal": {"AWS": "*"}, "Action": "S3:Get*", "Resource": [f"arn:aws:s3:::{SITE}/index.*"]},
+                 id="wildcards"),
+    pytest.param({"Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "127.0.0.0/8"]}}},
+                 id="source-ip-met"),
+])
+def test_s3_public_bucket_policy_lets_anyone_read(target: Target, statement: dict[str, Any]) -> None:
+    _site(target).put_bucket_policy(Bucket=SITE, Policy=_policy(statement))
+    _assert_readable(target)
+
+
+def test_s3_public_policy_through_the_cli(target: Target) -> None:
+    _site(target)
+    done = aws_cli(target, "s3api", "put-bucket-policy", "--bucket", SITE, "--policy", _policy({}))
+    assert done.returncode == 0, done.stderr
+    _assert_readable(target)
+
+
+@pytest.mark.parametrize("statement", [
+    pytest.param({"Principal": {"AWS": "arn:aws:iam::123456789012:root"}}, id="own-account-only"),
+    pytest.param({"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}, id="source-ip-not-met"),
+    pytest.param({"Condition": {"StringLike": {"aws:Referer": "http://example.com/*"}}}, id="condition-not-evaluated"),
+    pytest.param({"Action": "s3:GetObjectAcl"}, id="other-action"),
+    pytest.param({"Resource": f"arn:aws:s3:::{SITE}"}, id="bucket-not-objects"),
+])
+def test_s3_policy_that_is_not_public_keeps_anonymous_readers_out(target: Target, statement: dict[str, Any]) -> None:
+    _site(target).put_bucket_policy(Bucket=SITE, Policy=_policy(statement))
+    _assert_denied(target)
+
+
+def test_s3_explicit_deny_wins_over_a_public_allow(target: Target) -> None:
+    deny = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": f"arn:aws:s3:::{SITE}/index.html"}
+    _site(target).put_bucket_policy(Bucket=SITE, Policy=_policy({}, deny))
+    _assert_denied(target)
+
+
+def test_s3_no_policy_and_private_objects_answer_403_even_for_a_missing_key(target: Target) -> None:
+    _site(target)
+    _assert_denied(target)
+    _assert_denied(target, "missing.html")  # AWS does not tell strangers which keys exist
+
+
+def test_s3_missing_key_is_404_only_for_who_may_list_the_bucket(target: Target) -> None:
+    s3 = _site(target)
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({}))
+    _assert_denied(target, "missing.html")
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({}, {"Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{SITE}"}))
+    status, body = _anonymous(target, "missing.html")
+    assert status == 404 and "<Code>NoSuchKey</Code>" in body
+
+
+def test_s3_public_read_acl_counts_when_acls_are_enabled(target: Target) -> None:
+    _site(target, ownership="ObjectWriter")
+    done = aws_cli(target, "s3api", "put-object-acl", "--bucket", SITE, "--key", "index.html", "--acl", "public-read")
+    assert done.returncode == 0, done.stderr
+    _assert_readable(target)
+
+
+def test_s3_public_read_acl_counts_for_nothing_while_the_bucket_owner_is_enforced(target: Target) -> None:
+    _site(target, ownership="BucketOwnerEnforced").put_object_acl(Bucket=SITE, Key="index.html", ACL="public-read")
+    _assert_denied(target)
+
+
+def test_s3_ignore_public_acls_ignores_a_public_read_acl(target: Target) -> None:
+    s3 = _site(target, ownership="ObjectWriter")
+    s3.put_object_acl(Bucket=SITE, Key="index.html", ACL="public-read")
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"IgnorePublicAcls": True})
+    _assert_denied(target)
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"BlockPublicAcls": True})
+    _assert_readable(target)  # blocking new public ACLs leaves existing ones in force
+
+
+def test_s3_restrict_public_buckets_stops_a_public_policy_at_bucket_and_account_level(target: Target) -> None:
+    aws = target.aws()
+    s3 = _site(target)
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({}))
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
+    _assert_denied(target)
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    _assert_readable(target)  # blocking new public policies leaves the existing one in force
+    s3control = aws.client("s3control")
+    s3control.put_public_access_block(AccountId=aws.account_id,
+                                      PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
+    _assert_denied(target)
+    s3control.delete_public_access_block(AccountId=aws.account_id)
+    _assert_readable(target)
+
+
+def test_s3_restrict_public_buckets_leaves_a_policy_limited_to_fixed_addresses(target: Target) -> None:
+    s3 = _site(target)
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({"Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}}))
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"RestrictPublicBuckets": True})
+    _assert_readable(target)  # not a public policy on AWS's definition
+
+
+def test_s3_signed_requests_are_unaffected(target: Target) -> None:
+    s3 = _site(target, ownership="BucketOwnerEnforced")
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"RestrictPublicBuckets": True,
+                                                                             "IgnorePublicAcls": True})
+    _assert_denied(target)
+    assert s3.get_object(Bucket=SITE, Key="index.html")["Body"].read() == b"<h1>hello</h1>"
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": SITE, "Key": "index.html"})
+    with urllib.request.urlopen(url, timeout=30) as reply:
+        assert reply.read() == b"<h1>hello</h1>"
+    done = aws_cli(target, "s3", "cp", f"s3://{SITE}/index.html", "-")
+    assert done.returncode == 0 and done.stdout == "<h1>hello</h1>", done.stderr
+
+
+def test_s3_anonymous_reads_under_iam_enforcement(target: Target, enforce_iam: Callable[[], None]) -> None:
+    s3 = _site(target)
+    s3.put_object(Bucket=SITE, Key="private.html", Body=b"secret")
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({"Resource": f"arn:aws:s3:::{SITE}/index.html"}))
+    enforce_iam()
+    _assert_readable(target)  # moto looked for an Authorization header and answered 500
+    _assert_denied(target, "private.html")

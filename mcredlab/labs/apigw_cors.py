@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from mcredlab import apigateway as apigw
@@ -438,6 +440,131 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
     aws.cli("apigateway", "put-integration-response", *where, "--http-method", "GET", "--status-code", "200",
             "--response-parameters", json.dumps({HEADER.format(ALLOW_ORIGIN): f"'{ctx['origin']}'"}),
             "--response-templates", json.dumps({"application/json": json.dumps(ITEMS)}))
+    aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod")
+
+
+PREFLIGHT_STACK = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: CORS preflight for /items, deployed to prod
+Parameters:
+  ApiId:
+    Type: String
+  ItemsResourceId:
+    Type: String
+  AllowOrigin:
+    Type: String
+Resources:
+  ItemsOptions:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref ApiId
+      ResourceId: !Ref ItemsResourceId
+      HttpMethod: OPTIONS
+      AuthorizationType: NONE
+      Integration:
+        Type: MOCK
+        RequestTemplates:
+          application/json: '{"statusCode": 200}'
+        IntegrationResponses:
+          - StatusCode: 200
+            ResponseParameters:
+              method.response.header.Access-Control-Allow-Origin: !Sub "'${AllowOrigin}'"
+              method.response.header.Access-Control-Allow-Methods: "'GET,OPTIONS'"
+              method.response.header.Access-Control-Allow-Headers: "'Content-Type,Authorization'"
+      MethodResponses:
+        - StatusCode: 200
+          ResponseModels:
+            application/json: Empty
+          ResponseParameters:
+            method.response.header.Access-Control-Allow-Origin: true
+            method.response.header.Access-Control-Allow-Methods: true
+            method.response.header.Access-Control-Allow-Headers: true
+  ProdDeployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: ItemsOptions
+    Properties:
+      RestApiId: !Ref ApiId
+      StageName: prod
+      Description: CORS preflight
+"""
+
+
+@lab.alternative(
+    "cloudformation",
+    story=Text(
+        en="GET's header with the AWS CLI, then a CloudFormation stack (`aws cloudformation create-stack`) holding the "
+        "OPTIONS method with its MOCK integration and a deployment to prod",
+        ja="GET のヘッダーは AWS CLI で追加し、MOCK 統合の OPTIONS メソッドと prod へのデプロイを含む CloudFormation "
+        "スタックを `aws cloudformation create-stack` で作成",
+    ),
+)
+def with_cloudformation(aws: Aws, ctx: Context) -> None:
+    api_id, origin = ctx["api_id"], ctx["origin"]
+    resources = json.loads(aws.cli("apigateway", "get-resources", "--rest-api-id", api_id))["items"]
+    items = next(r["id"] for r in resources if r["path"] == "/items")
+    where = ["--rest-api-id", api_id, "--resource-id", items, "--http-method", "GET", "--status-code", "200"]
+    aws.cli("apigateway", "put-method-response", *where,
+            "--response-parameters", json.dumps({HEADER.format(ALLOW_ORIGIN): False}))
+    aws.cli("apigateway", "put-integration-response", *where,
+            "--response-parameters", json.dumps({HEADER.format(ALLOW_ORIGIN): f"'{origin}'"}),
+            "--response-templates", json.dumps({"application/json": json.dumps(ITEMS)}))
+    aws.cli("cloudformation", "create-stack", "--stack-name", "mcredlab-items-cors", "--template-body", PREFLIGHT_STACK,
+            "--parameters", f"ParameterKey=ApiId,ParameterValue={api_id}",
+            f"ParameterKey=ItemsResourceId,ParameterValue={items}", f"ParameterKey=AllowOrigin,ParameterValue={origin}")
+    aws.cli("cloudformation", "wait", "stack-create-complete", "--stack-name", "mcredlab-items-cors")
+
+
+def openapi_definition(origin: str) -> dict[str, Any]:
+    """The whole API as an OpenAPI 3 definition with API Gateway's extensions, as the console exports it."""
+
+    def mock(body: str, headers: dict[str, str]) -> dict[str, Any]:
+        return {
+            "type": "mock",
+            "requestTemplates": {"application/json": '{"statusCode": 200}'},
+            "passthroughBehavior": "when_no_match",
+            "responses": {"default": {
+                "statusCode": "200",
+                "responseParameters": {HEADER.format(name): f"'{value}'" for name, value in headers.items()},
+                "responseTemplates": {"application/json": body},
+            }},
+        }
+
+    def ok(headers: dict[str, str]) -> dict[str, Any]:
+        return {"200": {
+            "description": "200 response",
+            "headers": {name: {"schema": {"type": "string"}} for name in headers},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Empty"}}},
+        }}
+
+    preflight = {ALLOW_ORIGIN: origin, ALLOW_METHODS: "GET,OPTIONS", ALLOW_HEADERS: "Content-Type,X-Api-Key"}
+    return {
+        "openapi": "3.0.1",
+        "info": {"title": API_NAME, "description": "Items for the web shop", "version": "2024-01-01"},
+        "paths": {"/items": {
+            "get": {"responses": ok({ALLOW_ORIGIN: origin}),
+                    "x-amazon-apigateway-integration": mock(json.dumps(ITEMS), {ALLOW_ORIGIN: origin})},
+            "options": {"responses": ok(preflight), "x-amazon-apigateway-integration": mock("", preflight)},
+        }},
+        "components": {"schemas": {"Empty": {"type": "object", "title": "Empty Schema"}}},
+    }
+
+
+@lab.alternative(
+    "openapi-overwrite",
+    story=Text(
+        en="the whole API as an OpenAPI 3 definition with x-amazon-apigateway-integration, imported with "
+        "`aws apigateway put-rest-api --mode overwrite`, then deployed to prod",
+        ja="API 全体を x-amazon-apigateway-integration 付きの OpenAPI 3 定義として "
+        "`aws apigateway put-rest-api --mode overwrite` でインポートし、prod にデプロイ",
+    ),
+)
+def with_openapi_overwrite(aws: Aws, ctx: Context) -> None:
+    api_id = ctx["api_id"]
+    with tempfile.TemporaryDirectory() as folder:
+        definition = Path(folder) / "items-api.json"
+        definition.write_text(json.dumps(openapi_definition(ctx["origin"]), indent=2))
+        aws.cli("apigateway", "put-rest-api", "--rest-api-id", api_id, "--mode", "overwrite",
+                "--body", f"fileb://{definition}")
     aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod")
 
 
