@@ -74,6 +74,8 @@ class Criterion:
     looked_at: Text
     hint: Text
     check: CheckFn
+    requires: tuple[str, ...] = ()
+    """Ids of earlier criteria this one builds on: while one of them fails, this one waits on it."""
 
 
 @dataclass(frozen=True)
@@ -130,11 +132,20 @@ class Lab:
         self._teardown = fn
         return fn
 
-    def criterion(self, id: str, *, expected: Text, looked_at: Text, hint: Text) -> Callable[[CheckFn], CheckFn]:
+    def criterion(
+        self, id: str, *, expected: Text, looked_at: Text, hint: Text, requires: str | tuple[str, ...] = ()
+    ) -> Callable[[CheckFn], CheckFn]:
+        """Register a check. ``requires`` names earlier criteria it builds on (reported as waiting on them)."""
+        needs = (requires,) if isinstance(requires, str) else tuple(requires)
+
         def register(fn: CheckFn) -> CheckFn:
             if any(c.id == id for c in self.criteria):
                 raise ValueError(f"lab {self.id} has two criteria called {id!r}")
-            self.criteria.append(Criterion(id, expected, looked_at, hint, fn))
+            known = {c.id for c in self.criteria}
+            unknown = [need for need in needs if need not in known]
+            if unknown:
+                raise ValueError(f"criterion {id!r} of lab {self.id} requires {unknown}, which are not earlier criteria")
+            self.criteria.append(Criterion(id, expected, looked_at, hint, fn, needs))
             return fn
 
         return register
