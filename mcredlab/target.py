@@ -96,6 +96,25 @@ def _emulator_region() -> str:
 
 
 def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def _is_the_emulator(url: str | None) -> bool:
+    """Whether ``url`` reaches the running emulator: its port on a loopback host (``localhost:4747``)."""
+    if not url:
+        return False
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if port is None or not (host in _LOOPBACK_HOSTS or host.startswith("127.")):
+        return False
+    info = emulator.status()
+    return info is not None and info.port == port
+
+
     """The target named by ``kind``, ``MCREDLAB_TARGET`` or the environment (see module docstring)."""
     chosen = kind or os.environ.get("MCREDLAB_TARGET") or ""
     if not chosen:
@@ -103,6 +122,8 @@ def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
     if chosen not in TARGETS:
         raise UnknownTarget(chosen)
     if chosen == "emulator":
+    if chosen == "endpoint" and _is_the_emulator(os.environ.get("MCREDLAB_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")):
+        chosen = "emulator"  # the kit's own emulator is one target however its URL is spelt
         info = emulator.ensure_running() if start_emulator else emulator.status()
         if info is None:
             raise EmulatorNotRunning()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
@@ -283,6 +284,21 @@ def test_check_in_another_region_than_setup(target: Target, monkeypatch: pytest.
     assert run("setup", WEBSITE).exit_code == 0
     monkeypatch.setenv("MCREDLAB_REGION", "eu-west-1")
     assert_learner_error(run("check", WEBSITE), "us-east-1", "eu-west-1")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_an_aws_endpoint_url_of_the_running_emulator_is_the_emulator_target(
+    host: str, target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lab set up on the emulator is found again when AWS_ENDPOINT_URL names that emulator, however spelt."""
+    assert run("setup", WEBSITE).exit_code == 0
+    port = urlsplit(str(target.endpoint_url)).port
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+    assert run("check", WEBSITE).exit_code == 1, "checked, not 'has not been set up'"
+    env = {**os.environ, "AWS_ENDPOINT_URL": f"http://{host}:{port}/"}
+    done = run_process("check", WEBSITE, "--target", "endpoint", env=env)
+    assert done.returncode == 1, done.stderr
+    assert json.loads(run("progress", "--json").stdout)[0]["checks"] == 2
 
 
 def test_check_before_setup(target: Target) -> None:
