@@ -1,8 +1,9 @@
 """The lab notebooks, rendered from the lab definitions so they cannot drift from them.
 
-Every notebook is the same small shape: a bilingual how-to, a ``parameters`` cell (``lang``, and
-``solve`` for automated tests), a cell that opens the lab and shows its panel, empty cells for the
-learner's work and a final ``lab.check()``. The task text is the lab module's, shown in the first
+Every notebook is the same small shape: a bilingual how-to, a ``parameters`` cell (``lang``), a cell
+that opens the lab and shows its panel, a collapsed cell that applies the reference solution only when
+automated tests pass ``solve=True``, the clock and Check above empty cells for the learner's work, and
+a final ``lab.result()`` that checks and shows the same live result as the panel. The task text is the lab module's, shown in the first
 cell (with ``{placeholders}`` for the resources' names) and, filled in, in the panel::
 
     >>> from mcredlab.labs import get_lab
@@ -30,11 +31,12 @@ HOW_TO = """\
 **How to use this notebook** — Run the cells from the top (Shift+Enter). The panel shows the task, \
 the timer and the **Check** button; switch the language in the panel. Do the task in the empty cells \
 below with boto3 or `!aws ...`: both reach the lab's emulator with no extra arguments \
-(no endpoint URL, no credentials).
+(no endpoint URL, no credentials). The timer and **Check** also sit right above your work cells.
 
-**使い方** — 上のセルから順に実行してください（Shift+Enter）。パネルには課題、タイマー、**Check** ボタンが\
+**使い方** — 上のセルから順に実行してください（Shift+Enter）。パネルには課題、タイマー、**チェック** ボタンが\
 表示されます。言語はパネルで切り替えられます。課題は下の空のセルで boto3 または `!aws ...` を使って\
-解いてください。どちらも追加の引数（エンドポイント URL や認証情報）なしでエミュレーターに接続します。"""
+解いてください。どちらも追加の引数（エンドポイント URL や認証情報）なしでエミュレーターに接続します。\
+タイマーと **チェック** ボタンは解答欄のすぐ上にも表示されます。"""
 
 YOUR_WORK = """\
 ## Your work / 解答欄
@@ -46,9 +48,17 @@ Write your solution in the cells below; add more cells as you need them.
 CHECK = """\
 ## Check / チェック
 
-Run the cell below, or press **Check** in the panel, as often as you like.
+Run the cell below, or press **Check**, as often as you like: every copy of the result on this page \
+shows the latest check.
 
-下のセルを実行するか、パネルの **Check** ボタンを押してください。何度でも確認できます。"""
+下のセルを実行するか、**チェック** ボタンを押してください。何度でも確認できます。このページの結果は\
+どれも最新のチェック結果を表示します。"""
+
+
+SOLVE = """\
+# Automated tests run this notebook with solve=True to apply the reference solution; it does nothing otherwise.
+if globals().get("solve"):
+    lab.solve()"""
 
 
 def path_for(directory: Path | str, lab: Lab) -> Path:
@@ -84,20 +94,16 @@ def render(lab: Lab) -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell(f"# {lab.title.en}\n## {lab.title.ja}\n\n{task_markdown(lab)}\n\n---\n\n{HOW_TO}",
                           id="how-to"),
-        new_code_cell(
-            'lang = "en"  # "ja" で日本語\n'
-            "solve = False  # automated tests set this to True to apply the reference solution",
-            id="parameters",
-            metadata={"tags": ["parameters"]},
-        ),
+        new_code_cell('lang = "en"  # "ja" で日本語', id="parameters", metadata={"tags": ["parameters"]}),
         new_code_cell(f'import mcredlab\n\nlab = mcredlab.open_lab("{lab.id}", lang=lang)\nlab.panel()', id="open-lab"),
-        new_code_cell("if solve:\n    lab.solve()  # reference solution, used by automated tests", id="solve"),
+        new_code_cell(SOLVE, id="solve", metadata={"jupyter": {"source_hidden": True}, "tags": ["reference-solution"]}),
         new_markdown_cell(YOUR_WORK, id="your-work"),
+        new_code_cell("lab.toolbar()", id="toolbar"),
         new_code_cell(f'# import boto3\n# {client} = boto3.client("{lab.services[0]}")', id="work-1"),
         new_code_cell("", id="work-2"),
         new_code_cell("", id="work-3"),
         new_markdown_cell(CHECK, id="check-how-to"),
-        new_code_cell("lab.check()", id="check"),
+        new_code_cell("lab.result()", id="check"),
     ]
     metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}, "mcredlab": {"lab": lab.id}}
     notebook = new_notebook(cells=cells, metadata=metadata)

@@ -6,12 +6,13 @@ import html
 import re
 
 from mcredlab._text import Lang, Text
-from mcredlab.checking import Report
+from mcredlab.checking import CriterionResult, Report
 
 UI = {
     "passed": Text(en="PASSED", ja="合格"),
     "failed": Text(en="NOT YET", ja="未達成"),
     "summary": Text(en="{ok} of {total} criteria met", ja="{total} 項目中 {ok} 項目を達成"),
+    "waiting": Text(en="{count} waiting on another", ja="{count} 項目はほかの項目の達成待ち"),
     "all_met": Text(en="All criteria met. Well done!", ja="すべての項目を達成しました。お見事です！"),
     "hint": Text(en="Hint", ja="ヒント"),
     "expected": Text(en="Expected", ja="期待"),
@@ -30,6 +31,8 @@ REPORT_STYLE = """<style>
 .mcredlab-report .mcredlab-ng { border-color: #c62828; background: rgba(198, 40, 40, 0.08); }
 .mcredlab-report .mcredlab-ok .mcredlab-mark { color: #2e7d32; }
 .mcredlab-report .mcredlab-ng .mcredlab-mark { color: #c62828; }
+.mcredlab-report .mcredlab-wait { border-color: #9e9e9e; background: rgba(127, 127, 127, 0.07); padding: 0.15em 0.7em; }
+.mcredlab-report .mcredlab-wait .mcredlab-mark, .mcredlab-report .mcredlab-wait .mcredlab-detail { color: #757575; }
 .mcredlab-report .mcredlab-detail { font-size: 0.9em; opacity: 0.8; }
 .mcredlab-report .mcredlab-ok .mcredlab-hint { display: none; }
 .mcredlab-report .mcredlab-hint summary { cursor: pointer; color: #1565c0; }
@@ -42,35 +45,51 @@ def _html(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
+MARKS = {"passed": "✔", "failed": "✘", "waiting": "…"}
+
+
+def summary(report: Report, lang: Lang) -> str:
+    """``4 of 9 criteria met`` (and how many wait on another), in ``lang``."""
+    text = UI["summary"](lang).format(ok=len(report.ids("passed")), total=len(report.results))
+    count = len(report.ids("waiting"))
+    separator = "、" if lang == "ja" else ", "
+    return text + (separator + UI["waiting"](lang).format(count=count) if count else "")
+
+
 def report_text(report: Report, lang: Lang) -> str:
-    ok = sum(r.passed for r in report.results)
     head = UI["passed"](lang) if report.passed else UI["failed"](lang)
-    lines = [f"{report.lab_id}: {head} ({UI['summary'](lang).format(ok=ok, total=len(report.results))})"]
+    lines = [f"{report.lab_id}: {head} ({summary(report, lang)})"]
     for r in report.results:
-        mark = "✔" if r.passed else "✘"
-        lines.append(f"  {mark} [{r.id}] {r.message(lang)}")
+        if r.state == "waiting":
+            lines.append(f"  {MARKS[r.state]} [{r.id}] {r.expected(lang)} — {r.found(lang)}")
+            continue
+        lines.append(f"  {MARKS[r.state]} [{r.id}] {r.message(lang)}")
         if not r.passed:
             lines.append(f"      {UI['hint'](lang)}: {r.hint(lang)}")
     return "\n".join(lines)
 
 
+def _row(r: CriterionResult, lang: Lang) -> str:
+    """One criterion: met, not met (with details and a hint on demand), or one folded line while it waits."""
+    cls = {"passed": "mcredlab-ok", "failed": "mcredlab-ng", "waiting": "mcredlab-wait"}[r.state]
+    head = (f'<li class="mcredlab-criterion {cls}" data-criterion="{html.escape(r.id)}" data-state="{r.state}" '
+            f'data-passed="{str(r.passed).lower()}">'
+            f'<span class="mcredlab-mark">{MARKS[r.state]}</span> <b>{_html(r.expected(lang))}</b>')
+    if r.state == "waiting":
+        return f'{head} <span class="mcredlab-detail">— {_html(r.found(lang))}</span></li>'
+    return (
+        f'{head}<div class="mcredlab-detail">{UI["checked"](lang)}: {_html(r.looked_at(lang))}<br>'
+        f'{UI["found"](lang)}: {_html(r.found(lang))}</div>'
+        f'<details class="mcredlab-hint" data-criterion="{html.escape(r.id)}"><summary>{UI["hint"](lang)}</summary>'
+        f'{_html(r.hint(lang))}</details></li>'
+    )
+
+
 def report_html(report: Report, lang: Lang) -> str:
-    ok = sum(r.passed for r in report.results)
+    ok = len(report.ids("passed"))
     state = "passed" if report.passed else "failed"
-    summary = UI["summary"](lang).format(ok=ok, total=len(report.results))
-    head = UI["all_met"](lang) if report.passed else summary
-    rows = []
-    for r in report.results:
-        mark = "✔" if r.passed else "✘"
-        cls = "mcredlab-ok" if r.passed else "mcredlab-ng"
-        rows.append(
-            f'<li class="mcredlab-criterion {cls}" data-criterion="{html.escape(r.id)}" data-passed="{str(r.passed).lower()}">'
-            f'<span class="mcredlab-mark">{mark}</span> <b>{_html(r.expected(lang))}</b>'
-            f'<div class="mcredlab-detail">{UI["checked"](lang)}: {_html(r.looked_at(lang))}<br>'
-            f'{UI["found"](lang)}: {_html(r.found(lang))}</div>'
-            f'<details class="mcredlab-hint"><summary>{UI["hint"](lang)}</summary>{_html(r.hint(lang))}</details>'
-            "</li>"
-        )
+    head = UI["all_met"](lang) if report.passed else summary(report, lang)
+    rows = [_row(r, lang) for r in report.results]
     return (
         f'{REPORT_STYLE}<div class="mcredlab-report mcredlab-report-{state}" data-lab="{html.escape(report.lab_id)}" '
         f'data-passed="{str(report.passed).lower()}" data-summary="{ok}/{len(report.results)}">'

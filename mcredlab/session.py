@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from mcredlab._text import Lang, check_lang
+from mcredlab._text import KeepMissing, Lang, Text, check_lang
 from mcredlab.checking import Report, run_check
-from mcredlab.errors import AwsRequestFailed, LabError, NoApiYet, NotSetUp, WrongRegion
+from mcredlab.errors import AwsRequestFailed, LabError, LabHasNoApi, NoApiYet, NotSetUp, WrongRegion
 from mcredlab.lab import Context, Lab
 from mcredlab.labs import get_lab
 from mcredlab.store import Attempt, Store
@@ -31,12 +31,13 @@ class LabSession:
     target: Target
     store: Store = field(default_factory=Store)
     lang: Lang = "en"
+    _panel: LabPanel | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def for_lab(cls, lab_id: str, *, target: str | None = None, lang: str = "en", start_emulator: bool = True) -> LabSession:
         return cls(get_lab(lab_id), resolve(target, start_emulator=start_emulator), lang=check_lang(lang))
 
-    def _run(self, action: str, fn, *args):  # type: ignore[no-untyped-def]
+    def _run(self, action: Text, fn, *args):  # type: ignore[no-untyped-def]
         """Call ``fn``, turning connection and permission failures into learner-facing errors."""
         try:
             return fn(*args)
@@ -65,7 +66,7 @@ class LabSession:
 
     def setup(self) -> Context:
         """Provision the prerequisites (idempotent) and remember them."""
-        context = self._run(f"set up {self.lab.id}", self.lab.provision, self.target.aws())
+        context = self._run(Text(en=f"set up {self.lab.id}", ja=f"ラボ {self.lab.id} の準備"), self.lab.provision, self.target.aws())
         self.store.save_attempt(self.lab.id, self.target.key, self.target.region, context)
         return dict(context)
 
@@ -83,7 +84,7 @@ class LabSession:
     # -- actions ---------------------------------------------------------------------------------
 
     def check(self) -> Report:
-        """Check every criterion (reading only) and record the result."""
+        """Check every criterion (reading only), record the result and show it in the panel, if any."""
         attempt = self.attempt
         if attempt is None:
             raise NotSetUp(self.lab.id)
@@ -91,23 +92,32 @@ class LabSession:
             raise WrongRegion(self.lab.id, attempt.region, self.target.region)
         report = run_check(self.lab, self.target.aws(read_only=True), attempt.context, lang=self.lang)
         self.store.record_check(self.target.key, report)
+        if self._panel is not None:
+            self._panel.show(report)
         return report
 
     def last_report(self) -> Report | None:
-        report = self.store.last_check(self.lab.id, self.target.key)
+        """The newest result of the current attempt: none before its first check, or after a reset."""
+        attempt = self.attempt
+        if attempt is None:
+            return None
+        report = self.store.last_check(self.lab.id, self.target.key, since=attempt.started_at)
         return report.in_language(self.lang) if report else None
 
     def solve(self) -> None:
         """Apply the reference solution (sets the lab up first if needed)."""
         context = self.context if self.attempt else self.setup()
-        self._run(f"apply the solution of {self.lab.id}", self.lab.solve, self.target.aws(), context)
+        self._run(Text(en=f"apply the solution of {self.lab.id}", ja=f"ラボ {self.lab.id} の模範解答の適用"),
+                  self.lab.solve, self.target.aws(), context)
 
     def reset(self) -> None:
         """Delete what the lab created and forget the attempt (its timer too); keep check history."""
         attempt = self.attempt
         if attempt is not None:
-            self._run(f"reset {self.lab.id}", self.lab.clean, self.target.aws(), attempt.context)
+            self._run(Text(en=f"reset {self.lab.id}", ja=f"ラボ {self.lab.id} のリセット"), self.lab.clean, self.target.aws(), attempt.context)
         self.store.forget_attempt(self.lab.id, self.target.key)
+        if self._panel is not None:
+            self._panel.render()
 
     # -- notebook --------------------------------------------------------------------------------
 
@@ -124,6 +134,8 @@ class LabSession:
 
         context, aws = self.context, self.target.aws()
         api_id = context.get("api_id")
+        if api_id is None and "api_name" not in context:
+            raise LabHasNoApi(self.lab.id)
         if api_id is None:
             found = apigateway.the_api(aws, context.get("api_name", ""), stage)
             if found is None:
@@ -131,14 +143,32 @@ class LabSession:
             api_id = found.id
         return apigateway.invoke_url(aws, api_id, stage)
 
+    def task(self, lang: Lang | None = None) -> str:
+        """The task in ``lang`` (default: the session's), with the names setup provisioned filled in."""
+        attempt = self.attempt
+        return self.lab.task(lang or self.lang).format_map(KeepMissing(attempt.context if attempt else {}))
+
     def aws(self) -> Aws:
         """boto3 clients on the target (``session.aws().client("s3")``)."""
         return self.target.aws()
 
     def panel(self) -> LabPanel:
-        from mcredlab.widgets import LabPanel
+        """The lab's panel: task, language, clock, Check and result. One per session, so all views agree."""
+        if self._panel is None:
+            from mcredlab.widgets import LabPanel
 
-        return LabPanel(self)
+            self._panel = LabPanel(self)
+        return self._panel
+
+    def toolbar(self) -> Any:
+        """The panel's clock, Check button and one-line result, to show next to the work cells."""
+        return self.panel().toolbar()
+
+    def result(self) -> Any:
+        """Check now, and show the panel's clock, Check button and whole result, live, where this is called."""
+        panel = self.panel()
+        panel.check()
+        return panel.result_area()
 
 
 def open_lab(lab_id: str, *, lang: str = "en", target: str | None = None, timer: bool = True) -> LabSession:
@@ -171,7 +201,7 @@ class UnavailableLab:
     """Stands in for a lab that could not be opened: every use says why, as one sentence.
 
     Its methods show the sentence and return ``None``, so "Run All" goes on to the end without a
-    NameError; ``panel()`` shows nothing more, as ``open_lab`` has just shown the sentence above it.
+    NameError; ``panel()`` and ``toolbar()`` show nothing more, as ``open_lab`` has just shown the sentence.
     Other attributes (``lab.context``) raise the error, which the notebook shows as the sentence.
     """
 
@@ -185,7 +215,7 @@ class UnavailableLab:
             raise self._error
 
         def says_why(*args: Any, **kwargs: Any) -> None:
-            if name != "panel":
+            if name not in ("panel", "toolbar"):
                 from mcredlab.notebook import show_lab_error
 
                 show_lab_error(self._error)

@@ -107,12 +107,18 @@ class Store:
 
     def start_timer(self, lab: str, target: str, minutes: float, *, restart: bool = False) -> float:
         """Set the deadline ``minutes`` from now unless one is set; return the deadline (epoch seconds)."""
+        now = time.time()
         with self._db() as db:
-            condition = "" if restart else " AND deadline IS NULL"
-            db.execute(
-                f"UPDATE attempts SET deadline=? WHERE learner=? AND lab=? AND target=?{condition}",
-                (time.time() + minutes * 60, self.learner, lab, target),
-            )
+            if restart:  # a new attempt: earlier verdicts belong to the old one
+                db.execute(
+                    "UPDATE attempts SET deadline=?, started_at=? WHERE learner=? AND lab=? AND target=?",
+                    (now + minutes * 60, now, self.learner, lab, target),
+                )
+            else:
+                db.execute(
+                    "UPDATE attempts SET deadline=? WHERE learner=? AND lab=? AND target=? AND deadline IS NULL",
+                    (now + minutes * 60, self.learner, lab, target),
+                )
         attempt = self.attempt(lab, target)
         if attempt is None or attempt.deadline is None:
             raise KeyError(f"lab {lab} has no attempt on {target}")
@@ -136,12 +142,13 @@ class Store:
                 ),
             )
 
-    def last_check(self, lab: str, target: str) -> Report | None:
+    def last_check(self, lab: str, target: str, *, since: float = 0.0) -> Report | None:
+        """The newest report of ``lab`` checked at or after ``since`` (an attempt's start), if any."""
         with self._db() as db:
             row = db.execute(
-                """SELECT checked_at, results FROM checks WHERE learner=? AND lab=? AND target=?
+                """SELECT checked_at, results FROM checks WHERE learner=? AND lab=? AND target=? AND checked_at >= ?
                    ORDER BY checked_at DESC, id DESC LIMIT 1""",
-                (self.learner, lab, target),
+                (self.learner, lab, target, since),
             ).fetchone()
         if row is None:
             return None

@@ -73,10 +73,10 @@ def test_every_markdown_cell_is_in_english_and_japanese(path: Path) -> None:
 def test_render_has_the_cells_the_tests_and_learners_rely_on(lab: Lab) -> None:
     cells = render(lab).cells
     parameters = [cell for cell in cells if "parameters" in cell.metadata.get("tags", [])]
-    assert len(parameters) == 1 and "solve = False" in parameters[0].source
+    assert len(parameters) == 1 and parameters[0].source.startswith('lang = "en"')
     assert f'mcredlab.open_lab("{lab.id}", lang=lang)' in cells[2].source
-    assert cells[-1].source == "lab.check()"
-    example = cells[5].source
+    assert cells[-1].source == "lab.result()"
+    example = next(cell.source for cell in cells if cell.get("id") == "work-1")
     assert f'boto3.client("{lab.services[0]}")' in example
     compile(example.replace("# ", ""), "example", "exec")  # the example is valid Python once uncommented
 
@@ -88,9 +88,24 @@ def test_the_first_cell_states_the_task_in_both_languages(lab: Lab) -> None:
         assert lab.task(lang).format_map(KeepMissing()) in first
 
 
+@by_id
+def test_the_reference_solution_is_out_of_the_learners_way(lab: Lab) -> None:
+    cells = render(lab).cells
+    solve = [cell for cell in cells if "lab.solve()" in cell.source]
+    assert len(solve) == 1 and solve[0].metadata["jupyter"]["source_hidden"] is True
+    assert "solve" not in next(cell.source for cell in cells if "parameters" in cell.metadata.get("tags", []))
+
+
+@by_id
+def test_the_clock_and_check_sit_right_above_the_work_cells(lab: Lab) -> None:
+    ids = [cell.get("id") for cell in render(lab).cells]
+    assert ids.index("toolbar") + 1 == ids.index("work-1")
+    assert render(lab).cells[ids.index("toolbar")].source == "lab.toolbar()"
+
+
 def test_client_example_never_uses_a_python_keyword() -> None:
     notebook = render(Lab(**{**_fields(LABS[0]), "services": ("lambda",)}))
-    assert 'lambda_ = boto3.client("lambda")' in notebook.cells[5].source
+    assert 'lambda_ = boto3.client("lambda")' in next(c.source for c in notebook.cells if c.get("id") == "work-1")
 
 
 def _fields(lab: Lab) -> dict[str, Any]:
@@ -189,7 +204,7 @@ def test_papermill_with_solve_ends_in_a_passing_check(path: Path, learner_kernel
     done = _papermill(path, tmp_path / path.name, solve=True)
     assert "mcredlab-error" not in _outputs_text([out for cell in done.cells for out in cell.get("outputs", [])])
     assert _shown_report(done.cells[-1].outputs) == "true"
-    assert "PASSED" in _outputs_text(done.cells[-1].outputs)
+    assert "All criteria met" in _outputs_text(done.cells[-1].outputs)
 
 
 @pytest.mark.notebooks
@@ -198,7 +213,7 @@ def test_papermill_with_lang_ja_reports_in_japanese(learner_kernel: None, tmp_pa
     done = _papermill(path, tmp_path / path.name, solve=True, lang="ja")
     shown = _outputs_text(done.cells[-1].outputs)
     assert _shown_report(done.cells[-1].outputs) == "true"
-    assert "合格" in shown and "すべての項目を達成しました" in shown
+    assert "すべての項目を達成しました" in shown and "criteria met" not in shown
 
 
 @pytest.mark.notebooks

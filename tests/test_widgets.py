@@ -60,6 +60,60 @@ def test_a_new_panel_shows_the_last_stored_report(session: LabSession) -> None:
     assert 'data-passed="true"' in html and "すべての項目を達成しました" in html
 
 
+def test_after_a_reset_the_new_attempt_shows_no_old_verdict(session: LabSession) -> None:
+    session.solve()
+    assert session.check().passed and session.last_report() is not None
+    session.reset()
+    session.setup()
+    session.start_timer()
+    assert session.last_report() is None
+    panel = LabPanel(session)
+    assert "press Check" in panel.result_html.value and "All criteria met" not in panel.result_html.value
+
+
+def test_a_live_panel_drops_its_verdict_when_the_attempt_is_reset_elsewhere(session: LabSession) -> None:
+    session.solve()
+    panel = session.panel()
+    panel.check()
+    assert 'data-passed="true"' in panel.result_html.value
+    elsewhere = LabSession(session.lab, session.target)  # say, `mcredlab reset` in a terminal
+    elsewhere.reset()
+    elsewhere.setup()
+    panel.render()
+    assert 'data-passed="true"' not in panel.result_html.value and "press Check" in panel.result_html.value
+
+
+def test_a_restarted_timer_is_a_new_attempt(session: LabSession) -> None:
+    session.check()
+    assert session.last_report() is not None
+    session.start_timer(restart=True)
+    assert session.last_report() is None
+
+
+def test_toolbar_and_result_area_are_the_panels_own_live_widgets(session: LabSession) -> None:
+    panel = session.panel()
+    assert session.panel() is panel, "one panel per session"
+    bar = session.toolbar().children[0]
+    assert panel.timer in bar.children and panel.check_button in bar.children
+    assert "Not checked yet" in panel.summary_html.value
+    area = session.result()
+    assert area.children[1] is panel.result_html and panel.timer in area.children[0].children
+    assert f"0 of {CRITERIA} criteria met" in panel.summary_html.value
+    session.solve()
+    session.check()  # as `lab.check()` in a cell: every view of the panel follows
+    assert 'data-passed="true"' in panel.result_html.value and "All criteria met" in panel.summary_html.value
+    bundle = area._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and 'data-passed="true"' in bundle["text/html"]
+
+
+def test_the_result_keeps_open_hints_open_across_redraws() -> None:
+    from mcredlab.widgets.report import ReportView
+
+    view = ReportView()
+    assert {"html", "_esm"} <= set(view.keys)
+    assert "details[data-criterion]" in view._esm and "hint.open = true" in view._esm
+
+
 def test_timer_counts_to_the_stored_deadline(session: LabSession) -> None:
     panel = LabPanel(session)
     assert session.deadline is not None

@@ -15,7 +15,8 @@ import ipywidgets as w
 from mcredlab._text import KeepMissing, Lang, Text, check_lang
 from mcredlab.checking import Report
 from mcredlab.errors import LabError
-from mcredlab.render import report_html
+from mcredlab.render import report_html, summary
+from mcredlab.widgets.report import ReportView
 from mcredlab.widgets.timer import Timer
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ UI = {
         ja="作業が終わったら「チェック」を押して、どの項目を達成できたか確認しましょう。",
     ),
     "checked_at": Text(en="Last checked at {time}", ja="最終チェック: {time}"),
+    "no_check_yet": Text(en="Not checked yet", ja="まだチェックしていません"),
+    "all_met": Text(en="All criteria met", ja="すべての項目を達成しました"),
     "unexpected": Text(
         en="The check could not run ({error}); try again, and restart the kernel if it keeps failing.",
         ja="チェックを実行できませんでした（{error}）。もう一度試し、繰り返し失敗する場合はカーネルを再起動してください。",
@@ -52,7 +55,10 @@ STYLE = """<style>
 .mcredlab-panel code { background: var(--jp-layout-color2, #eee); padding: 0 0.25em; border-radius: 3px; }
 .mcredlab-panel .mcredlab-resources ul { margin: 0.2em 0; padding-left: 1.6em; }
 .mcredlab-panel .mcredlab-note { color: var(--jp-ui-font-color2, #616161); font-size: 0.9em; margin-top: 0.3em; }
-.mcredlab-panel .mcredlab-error { border-left: 4px solid #c62828; background: rgba(198,40,40,0.07); padding: 0.4em 0.7em; }
+.mcredlab-panel .mcredlab-error, .mcredlab-bar .mcredlab-error { border-left: 4px solid #c62828; background: rgba(198,40,40,0.07); padding: 0.4em 0.7em; }
+.mcredlab-bar { align-items: center; gap: 0.8em; flex-wrap: wrap; }
+.mcredlab-bar .mcredlab-bar-summary[data-passed="true"] { color: #2e7d32; font-weight: 600; }
+.mcredlab-bar .mcredlab-bar-summary[data-passed="false"] { color: #c62828; }
 </style>"""
 
 
@@ -111,8 +117,28 @@ def resources_html(context: dict[str, str], lang: Lang) -> str:
     return f'<div class="mcredlab-resources"><b>{UI["resources"](lang)}</b><ul>{rows}</ul></div>'
 
 
-class LabPanel(w.VBox):  # type: ignore[misc]
+class LiveBox(w.VBox):  # type: ignore[misc]
+    """A column of widgets that also carries static HTML of what it shows, for viewers without live widgets."""
+
+    def __init__(self, children: list[w.Widget], fallback: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(children, **kwargs)
+        self._fallback = fallback
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        data = dict(super()._repr_mimebundle_(**kwargs) or {})
+        data["text/html"] = self._fallback()
+        return data
+
+
+def _bar(children: list[w.Widget]) -> w.HBox:
+    return w.HBox(children, layout=w.Layout(flex_flow="row wrap")).add_class("mcredlab-bar")
+
+
+class LabPanel(LiveBox):
     """A lab's task, timer and Check button for a notebook; every text follows the language switch.
+
+    One panel per lab session: :meth:`toolbar` and :meth:`result_area` show the same clock, Check
+    button and result again further down the notebook, so every copy is live and agrees.
 
     >>> LabPanel(open_lab("s3-static-website"))   # doctest: +SKIP
     """
@@ -129,17 +155,21 @@ class LabPanel(w.VBox):  # type: ignore[misc]
         self.task_html = w.HTML()
         self.resources_html = w.HTML()
         self.check_button = w.Button(icon="check", button_style="primary")
-        self.result_html = w.HTML()
+        self.result_html = ReportView()
+        self.summary_html = w.HTML()
         header = w.HBox(
             [self.title_html, self.language],
             layout=w.Layout(justify_content="space-between", align_items="center", flex_flow="row wrap"),
         )
         super().__init__(
-            [header, self.timer, self.task_html, self.resources_html, self.check_button, self.result_html], **kwargs
+            [header, self.timer, self.task_html, self.resources_html, self.check_button, self.result_html],
+            fallback=self._static_html,
+            **kwargs,
         )
         for widget, name in [
             (self, "mcredlab-panel"), (self.language, "mcredlab-lang"), (self.task_html, "mcredlab-task-html"),
             (self.check_button, "mcredlab-check"), (self.result_html, "mcredlab-result"),
+            (self.summary_html, "mcredlab-bar-summary-html"),
         ]:
             widget.add_class(name)
         self.language.observe(lambda change: self.set_language(change["new"]), names="value")
@@ -158,6 +188,21 @@ class LabPanel(w.VBox):  # type: ignore[misc]
             return
         self.session.lang = lang
         self.timer.lang = lang
+        self.render()
+
+    def toolbar(self) -> LiveBox:
+        """The clock, the Check button and a one-line result: the same widgets as the panel's."""
+        return LiveBox([_bar([self.timer, self.check_button, self.summary_html])],
+                       fallback=self._summary).add_class("mcredlab-toolbar")
+
+    def result_area(self) -> LiveBox:
+        """The clock, the Check button and the whole result, live: the same widgets as the panel's."""
+        return LiveBox([_bar([self.timer, self.check_button]), self.result_html],
+                       fallback=lambda: str(self.result_html.html)).add_class("mcredlab-result-area")
+
+    def show(self, report: Report) -> None:
+        """Show ``report`` (checked elsewhere, such as ``lab.check()`` in a cell) in every view."""
+        self.report, self.error = report, None
         self.render()
 
     def check(self) -> Report | None:
@@ -194,7 +239,32 @@ class LabPanel(w.VBox):  # type: ignore[misc]
         self.language.tooltip = UI["language"](lang)
         self.check_button.description = UI["check"](lang)
         self.check_button.tooltip = UI["check_tip"](lang)
-        self.result_html.value = self._result(lang)
+        self._forget_an_old_attempts_report()
+        self.result_html.html = self._result(lang)
+        self.summary_html.value = self._summary()
+
+    def _forget_an_old_attempts_report(self) -> None:
+        """A report from before the current attempt began (a reset, a new attempt) is not shown."""
+        if self.report is None:
+            return
+        attempt = self.session.attempt
+        if attempt is None or self.report.checked_at < attempt.started_at:
+            self.report = None
+
+    def _summary(self) -> str:
+        """One line: the last result's summary, the note that nothing was checked yet, or the error."""
+        lang = self.lang
+        if self.error is not None:
+            return f'{STYLE}<div class="mcredlab-error" role="alert">⚠ {inline_html(self.error(lang))}</div>'
+        if self.report is None:
+            return f'{STYLE}<span class="mcredlab-bar-summary">{UI["no_check_yet"](lang)}</span>'
+        text = UI["all_met"](lang) if self.report.passed else summary(self.report, lang)
+        mark = "✔" if self.report.passed else "✘"
+        return (f'{STYLE}<span class="mcredlab-bar-summary" data-passed="{str(self.report.passed).lower()}">'
+                f"{mark} {html.escape(text)}</span>")
+
+    def _static_html(self) -> str:
+        return f"{self.title_html.value}{self.task_html.value}{self.resources_html.value}{self.result_html.html}"
 
     def _result(self, lang: Lang) -> str:
         if self.error is not None:
