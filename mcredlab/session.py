@@ -182,7 +182,7 @@ def open_lab(lab_id: str, *, lang: str = "en", target: str | None = None, timer:
     """
     from mcredlab.notebook import install_error_display, show_lab_error
 
-    in_notebook = install_error_display()
+    in_notebook = install_error_display(check_lang(lang))
     try:
         session = LabSession.for_lab(lab_id, target=target, lang=lang)
         session.use_in_this_process()

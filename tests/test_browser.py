@@ -38,6 +38,8 @@ NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
 # The README's picture is refreshed only when asked (MCREDLAB_UPDATE_SCREENSHOT=1), so test runs leave the tree clean.
 SCREENSHOT = ROOT / "docs" / "solved-lab-panel.png"
 NEW = ".mcredlab-panel:not([data-old])"  # the panel of the latest run, once older ones are marked
+PANEL = ".mcredlab-panel"
+LAST = ".mcredlab-result-area"  # the notebook's last cell: the same clock, Check and result, live
 
 from mcredlab.labs import get_lab as _get_lab
 
@@ -70,7 +72,9 @@ class Lab:
 def _write_workspace(root: Path) -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell(f'from mcredlab.session import open_lab\nlab = open_lab("{LAB}", lang="en")\nlab.panel()')
+        nbformat.v4.new_code_cell(f'from mcredlab.session import open_lab\nlab = open_lab("{LAB}", lang="en")\nlab.panel()'),
+        nbformat.v4.new_code_cell("lab.toolbar()"),
+        nbformat.v4.new_code_cell("lab.result()"),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / NOTEBOOK)
@@ -132,7 +136,12 @@ def _restart_and_run_all(page, lab: Lab) -> None:  # type: ignore[no-untyped-def
 
 
 def _remaining(page) -> int:  # type: ignore[no-untyped-def]
-    return int(page.locator(".mcredlab-timer").get_attribute("data-remaining"))
+    return int(page.locator(f"{PANEL} .mcredlab-timer").get_attribute("data-remaining"))
+
+
+def _summaries(page) -> list[str | None]:  # type: ignore[no-untyped-def]
+    """What the panel's result and the last cell's result say (``3/6``), in that order."""
+    return [page.locator(f"{where} .mcredlab-report").get_attribute("data-summary") for where in (PANEL, LAST)]
 
 
 def _screenshot(page, selector: str, path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -156,33 +165,40 @@ def test_lab_panel_in_jupyterlab(jupyter_lab: Lab, tmp_path: Path) -> None:
 
             # Fresh lab: Check shows the failures, each with its hint on demand.
             session = LabSession.for_lab(LAB, target="emulator")
-            timer = page.locator(".mcredlab-timer")
+            timer = page.locator(f"{PANEL} .mcredlab-timer")
             deadline = int(timer.get_attribute("data-deadline"))
             assert session.deadline is not None and deadline == round(session.deadline * 1000)
             assert re.search(r"Time left\s*\d\d:\d\d", timer.inner_text())
             assert 0 < _remaining(page) <= session.lab.minutes * 60
-            page.click(".mcredlab-check")
-            failing = page.locator(".mcredlab-report[data-passed='false']")
+            # Run All ended in the last cell's check; the toolbar above the work cells says the same.
+            page.locator(f"{LAST} .mcredlab-report[data-passed='false']").wait_for()
+            assert page.locator(".mcredlab-toolbar .mcredlab-timer").get_attribute("data-deadline") == str(deadline)
+            page.click(f"{PANEL} .mcredlab-check")
+            failing = page.locator(f"{PANEL} .mcredlab-report[data-passed='false']")
             failing.wait_for()
             assert f"0 of {CRITERIA} criteria met" in failing.inner_text()
-            hint = page.locator(".mcredlab-ng .mcredlab-hint").first
+            hint = page.locator(f"{PANEL} .mcredlab-ng .mcredlab-hint").first
             assert "Static website hosting" not in hint.inner_text()
             hint.locator("summary").click()
             assert "Static website hosting" in hint.inner_text()
 
-            # The reference solution applied from outside: Check again passes.
+            # The reference solution applied from outside: Check (the toolbar's, this time) passes everywhere.
             session.solve()
-            page.click(".mcredlab-check")
-            page.locator(".mcredlab-report[data-passed='true']").wait_for()
-            assert "All criteria met" in page.locator(".mcredlab-result").inner_text()
+            page.click(".mcredlab-toolbar .mcredlab-check")
+            page.locator(f"{PANEL} .mcredlab-report[data-passed='true']").wait_for()
+            page.locator(f"{LAST} .mcredlab-report[data-passed='true']").wait_for()
+            assert _summaries(page) == [f"{CRITERIA}/{CRITERIA}"] * 2
+            assert "All criteria met" in page.locator(".mcredlab-toolbar").inner_text()
+            assert "All criteria met" in page.locator(f"{PANEL} .mcredlab-result").inner_text()
             page.mouse.move(0, 0)
-            _screenshot(page, ".mcredlab-panel", SCREENSHOT if os.environ.get("MCREDLAB_UPDATE_SCREENSHOT") else tmp_path / "solved.png")
+            _screenshot(page, PANEL, SCREENSHOT if os.environ.get("MCREDLAB_UPDATE_SCREENSHOT") else tmp_path / "solved.png")
 
             # Kernel restart and run all: same deadline, the passing report is back without pressing Check.
             _restart_and_run_all(page, jupyter_lab)
             page.locator(f"{NEW} .mcredlab-report[data-passed='true']").wait_for()
             assert page.locator(f"{NEW} .mcredlab-timer").get_attribute("data-deadline") == str(deadline)
             assert page.locator(".mcredlab-panel").count() == 1
+            page.locator(f"{LAST} .mcredlab-report[data-passed='true']").wait_for()
 
             # Reload the page (after saving, so the output is there): the timer still counts.
             page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
@@ -192,14 +208,27 @@ def test_lab_panel_in_jupyterlab(jupyter_lab: Lab, tmp_path: Path) -> None:
             before = _remaining(page)
             page.wait_for_timeout(2_200)
             assert 0 < _remaining(page) < before
-            page.locator(".mcredlab-report[data-passed='true']").wait_for()
+            page.locator(f"{PANEL} .mcredlab-report[data-passed='true']").wait_for()
 
-            # 日本語: task, labels, timer and report in Japanese.
+            # A new attempt (reset from a terminal, then the notebook run again): no verdict of the old one.
+            session.reset()
+            _restart_and_run_all(page, jupyter_lab)
+            page.locator(f"{LAST} .mcredlab-report[data-passed='false']").wait_for()
+            assert page.locator(f"{NEW} .mcredlab-report").get_attribute("data-passed") == "false"
+            new_deadline = page.locator(f"{NEW} .mcredlab-timer").get_attribute("data-deadline")
+            assert new_deadline != str(deadline)
+
+            # 日本語: task, labels, timer and report in Japanese; a hint opened before the switch stays open.
+            hint = page.locator(f"{PANEL} .mcredlab-ng .mcredlab-hint").first
+            hint.locator("summary").click()
+            assert hint.get_attribute("open") is not None
             page.click(".mcredlab-lang button:has-text('日本語')")
             page.locator(".mcredlab-task[lang='ja']").wait_for()
             assert "公開ウェブサイト" in page.locator(".mcredlab-task").inner_text()
-            assert "すべての項目を達成しました" in page.locator(".mcredlab-result").inner_text()
-            assert page.locator(".mcredlab-check").inner_text().strip() == "チェック"
+            page.locator(f"{PANEL} .mcredlab-report-head:has-text('項目中')").wait_for()
+            assert hint.get_attribute("open") is not None and "ヒント" in hint.inner_text()
+            assert "項目中" in page.locator(f"{LAST} .mcredlab-report").inner_text()
+            assert page.locator(f"{PANEL} .mcredlab-check").inner_text().strip() == "チェック"
             assert "残り時間" in timer.inner_text()
         finally:
             browser.close()

@@ -75,6 +75,7 @@ def test_near_miss_fails_on_the_criterion_it_targets(lab: Lab, miss, target: Tar
     miss.apply(aws, ctx)
     report = _check(lab, target, ctx)
     assert set(miss.fails) <= set(report.failed_ids), str(report)
+    assert set(miss.fails) & set(report.ids("failed")), f"every criterion it targets only waits:\n{report}"
 
 
 @pytest.mark.parametrize(("lab", "alternative"), ALTERNATIVES)

@@ -175,3 +175,18 @@ def test_panel_executes_headless(fresh_emulator: object) -> None:
     outputs = nb.cells[0].outputs
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_notebook_errors_are_shown_in_the_learners_language_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    from IPython.display import HTML
+
+    from mcredlab import notebook
+
+    shown: list[str] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data if isinstance(obj, HTML) else ""))
+    notebook.prefer_language("ja")
+    notebook.show_lab_error(EmulatorNotRunning())
+    notebook.prefer_language("en")
+    notebook.show_lab_error(EmulatorNotRunning())
+    assert shown[0].index("起動していません") < shown[0].index("is not running")
+    assert shown[1].index("is not running") < shown[1].index("起動していません")

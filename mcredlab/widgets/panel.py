@@ -15,6 +15,7 @@ import ipywidgets as w
 from mcredlab._text import KeepMissing, Lang, Text, check_lang
 from mcredlab.checking import Report
 from mcredlab.errors import LabError
+from mcredlab.notebook import prefer_language
 from mcredlab.render import report_html, summary
 from mcredlab.widgets.report import ReportView
 from mcredlab.widgets.timer import Timer
@@ -188,6 +189,7 @@ class LabPanel(LiveBox):
             return
         self.session.lang = lang
         self.timer.lang = lang
+        prefer_language(lang)
         self.render()
 
     def toolbar(self) -> LiveBox:
