@@ -13,6 +13,7 @@ from mcredlab.labs import all_labs
 from mcredlab.session import LabSession
 from mcredlab.target import SAFE_HTTP_METHODS, Target, reads_only
 from tests.conftest import emulator_state
+from tests.japanese import lab_names, report_problems
 
 LABS = list(all_labs().values())
 NEAR_MISSES = [pytest.param(lab, miss, id=f"{lab.id}:{miss.id}") for lab in LABS for miss in lab.near_misses]
@@ -36,7 +37,11 @@ def _without_logs(state: dict) -> dict:
 
 
 def _check(lab: Lab, target: Target, ctx: dict[str, str]):  # type: ignore[no-untyped-def]
-    return run_check(lab, target.aws(read_only=True), ctx)
+    """Check ``lab``; every state a test reaches also proves the report's Japanese has no English left in it."""
+    report = run_check(lab, target.aws(read_only=True), ctx)
+    bad = report_problems(report, {*ctx.values(), *lab_names(lab)})
+    assert not bad, "Japanese of the report:\n" + "\n".join(bad)
+    return report
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
