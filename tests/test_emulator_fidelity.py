@@ -796,3 +796,83 @@ def test_s3_anonymous_reads_under_iam_enforcement(target: Target, enforce_iam: C
     enforce_iam()
     _assert_readable(target)  # moto looked for an Authorization header and answered 500
     _assert_denied(target, "private.html")
+
+
+# --- s3_block_public_access --------------------------------------------------------------------------------------
+
+BLOCKED_SENTENCE = "because public policies are blocked by the BlockPublicPolicy block public access setting."
+
+
+def test_s3_block_public_policy_refuses_a_public_policy_through_the_cli(target: Target) -> None:
+    s3 = _site(target)
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    done = aws_cli(target, "s3api", "put-bucket-policy", "--bucket", SITE, "--policy", _policy({}))
+    assert done.returncode != 0 and "(AccessDenied)" in done.stderr, done.stderr
+    assert f'on resource: "arn:aws:s3:::{SITE}" {BLOCKED_SENTENCE}' in done.stderr
+    assert "s3:PutBucketPolicy" in done.stderr and "retries" not in done.stderr
+    assert _error_code(lambda: s3.get_bucket_policy(Bucket=SITE)) == "NoSuchBucketPolicy"
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        s3.put_bucket_policy(Bucket=SITE, Policy=_policy({"Principal": {"AWS": ["*"]}}))
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_s3_block_public_policy_accepts_a_policy_that_is_not_public(target: Target) -> None:
+    s3 = _site(target)
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({"Principal": {"AWS": "arn:aws:iam::123456789012:root"}}))
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}))
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"BlockPublicAcls": True,
+                                                                             "RestrictPublicBuckets": True})
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({}))  # only BlockPublicPolicy refuses a public policy
+
+
+def test_s3_account_block_public_policy_refuses_a_public_policy(target: Target) -> None:
+    aws = target.aws()
+    s3 = _site(target)
+    aws.client("s3control").put_public_access_block(AccountId=aws.account_id,
+                                                    PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    assert _error_code(lambda: s3.put_bucket_policy(Bucket=SITE, Policy=_policy({}))) == "AccessDenied"
+    aws.client("s3control").delete_public_access_block(AccountId=aws.account_id)
+    s3.put_bucket_policy(Bucket=SITE, Policy=_policy({}))
+
+
+def test_s3_block_public_acls_refuses_public_canned_acls_and_grants(target: Target) -> None:
+    s3 = _site(target, ownership="ObjectWriter")
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"BlockPublicAcls": True})
+    done = aws_cli(target, "s3api", "put-object-acl", "--bucket", SITE, "--key", "index.html", "--acl", "public-read")
+    assert done.returncode != 0 and "(AccessDenied)" in done.stderr, done.stderr
+    for acl in ("public-read", "public-read-write", "authenticated-read"):
+        assert _error_code(lambda: s3.put_bucket_acl(Bucket=SITE, ACL=acl)) == "AccessDenied"
+    assert _error_code(lambda: s3.put_object(Bucket=SITE, Key="new.html", Body=b"x", ACL="public-read")) == "AccessDenied"
+    everyone = 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'
+    assert _error_code(lambda: s3.put_object_acl(Bucket=SITE, Key="index.html", GrantRead=everyone)) == "AccessDenied"
+    s3.put_object_acl(Bucket=SITE, Key="index.html", ACL="private")  # a private ACL is never in the way
+    s3.put_object(Bucket=SITE, Key="new.html", Body=b"x", ACL="bucket-owner-full-control")
+    s3.put_public_access_block(Bucket=SITE, PublicAccessBlockConfiguration={"IgnorePublicAcls": True})
+    s3.put_object_acl(Bucket=SITE, Key="index.html", ACL="public-read")
+
+
+def test_s3_account_block_public_acls_refuses_a_public_bucket_acl(target: Target) -> None:
+    aws = target.aws()
+    s3 = _site(target, ownership="ObjectWriter")
+    aws.client("s3control").put_public_access_block(AccountId=aws.account_id,
+                                                    PublicAccessBlockConfiguration={"BlockPublicAcls": True})
+    assert _error_code(lambda: s3.put_bucket_acl(Bucket=SITE, ACL="public-read")) == "AccessDenied"
+
+
+def test_cloudformation_bucket_policy_fails_its_stack_under_block_public_policy(target: Target, tmp_path: Path) -> None:
+    s3 = target.aws().client("s3")
+    s3.create_bucket(Bucket="made-by-setup")
+    s3.put_public_access_block(Bucket="made-by-setup", PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    path = tmp_path / "site-policy.yaml"
+    path.write_text(POLICY_STACK)
+    done = aws_cli(target, "cloudformation", "deploy", "--stack-name", "site-policy", "--template-file", str(path),
+                   "--parameter-overrides", "BucketName=made-by-setup")
+    assert done.returncode != 0, done.stdout
+    stack = cli_json(target, "cloudformation", "describe-stacks", "--stack-name", "site-policy")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cli_json(target, "cloudformation", "describe-stack-events", "--stack-name", "site-policy")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [e["LogicalResourceId"] for e in failed] == ["PublicRead"]
+    assert BLOCKED_SENTENCE in failed[0]["ResourceStatusReason"]
+    assert _error_code(lambda: s3.get_bucket_policy(Bucket="made-by-setup")) == "NoSuchBucketPolicy"

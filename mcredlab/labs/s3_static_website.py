@@ -181,6 +181,7 @@ def website_hosting(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "index-document",
+    requires="website-hosting",
     expected=Text(en="index document `index.html`", ja="インデックスドキュメントが `index.html`"),
     looked_at=Text(en="the website configuration of bucket {bucket}", ja="バケット {bucket} のウェブサイト設定"),
     hint=Text(
@@ -199,6 +200,7 @@ def index_document(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "error-document",
+    requires="website-hosting",
     expected=Text(en="error document `error.html`", ja="エラードキュメントが `error.html`"),
     looked_at=Text(en="the website configuration of bucket {bucket}", ja="バケット {bucket} のウェブサイト設定"),
     hint=Text(
@@ -215,6 +217,34 @@ def error_document(aws: Aws, ctx: Context) -> Finding:
     return passed("error document `error.html`", "エラードキュメントは `error.html` です")
 
 
+POLICY_FLAGS = ("BlockPublicPolicy", "RestrictPublicBuckets")  # what stands in the way of a public policy
+ACL_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls")  # what stands in the way of public ACLs
+SCOPES_JA = {"bucket": "バケット", "account": "アカウント"}
+
+
+def _policy_public(policy: str | None, bucket: str) -> bool:
+    return bool(policy) and public_allows(policy, "s3:GetObject", f"arn:aws:s3:::{bucket}/index.html")
+
+
+def _in_the_way(aws: Aws, bucket: str) -> tuple[str, dict[str, list[str]]]:
+    """The way the learner chose (``policy`` or ``acl``) and each flag on in its way, with its scopes.
+
+    Public ACLs count only where ACLs are enabled; a bucket with ACLs enabled and no bucket policy is
+    taken as the ACL way. BlockPublicPolicy and BlockPublicAcls refuse new public settings only, so
+    they are no longer in the way once the public policy or ACLs are in place.
+    """
+    policy = _policy(aws, bucket)
+    by_acl = _pages_public_by_acl(aws, bucket)
+    way = "acl" if by_acl or (policy is None and _acls_apply(aws, bucket)) else "policy"
+    if way == "acl":
+        relevant = ["IgnorePublicAcls"] if by_acl else list(ACL_FLAGS)
+    else:
+        relevant = ["RestrictPublicBuckets"] if _policy_public(policy, bucket) else list(POLICY_FLAGS)
+    blocks = _blocks(aws, bucket)
+    found = {flag: [scope for scope, flags in blocks.items() if flag in flags] for flag in relevant}
+    return way, {flag: scopes for flag, scopes in found.items() if scopes}
+
+
 @lab.criterion(
     "public-access-unblocked",
     expected=Text(
@@ -226,23 +256,28 @@ def error_document(aws: Aws, ctx: Context) -> Finding:
         ja="バケット {bucket} とアカウントのブロックパブリックアクセス設定",
     ),
     hint=Text(
-        en="Bucket > Permissions > Block public access > Edit: clear “Block all public access” and save "
+        en="For a bucket policy, BlockPublicPolicy and RestrictPublicBuckets must be off (clear them before you put "
+        "the policy: AWS refuses a public policy while BlockPublicPolicy is on); for public ACLs, BlockPublicAcls and "
+        "IgnorePublicAcls. Bucket > Permissions > Block public access > Edit "
         "(or `aws s3api delete-public-access-block --bucket {bucket}`).",
-        ja="バケット >「アクセス許可」>「ブロックパブリックアクセス」>「編集」で「パブリックアクセスをすべてブロック」の"
-        "チェックを外して保存します（または `aws s3api delete-public-access-block --bucket {bucket}`）。",
+        ja="バケットポリシーで公開する場合は BlockPublicPolicy と RestrictPublicBuckets を無効にします（ポリシーを設定する前に"
+        "無効にします。BlockPublicPolicy が有効な間、AWS はパブリックなポリシーを拒否します）。ACL で公開する場合は "
+        "BlockPublicAcls と IgnorePublicAcls です。バケット >「アクセス許可」>「ブロックパブリックアクセス」>「編集」で変更します"
+        "（または `aws s3api delete-public-access-block --bucket {bucket}`）。",
     ),
 )
 def public_access_unblocked(aws: Aws, ctx: Context) -> Finding:
-    blocks = _blocks(aws, ctx["bucket"])
-    on = {flag for flags in blocks.values() for flag in flags}
-    via_policy_blocked = on & {"BlockPublicPolicy", "RestrictPublicBuckets"}
-    via_acl_blocked = on & {"IgnorePublicAcls"}
-    if not via_policy_blocked or (not via_acl_blocked and _pages_public_by_acl(aws, ctx["bucket"])):
+    way, in_the_way = _in_the_way(aws, ctx["bucket"])
+    if not in_the_way:
         return passed("nothing blocks public reads", "パブリックな読み取りを妨げる設定はありません")
-    listing = "; ".join(f"{scope}: {', '.join(flags)}" for scope, flags in blocks.items() if flags)
-    ja_scope = {"bucket": "バケット", "account": "アカウント"}
-    listing_ja = "、".join(f"{ja_scope[scope]}: {', '.join(flags)}" for scope, flags in blocks.items() if flags)
-    return failed(f"these settings are on ({listing})", f"次の設定が有効です（{listing_ja}）")
+    listing = "; ".join(f"{flag} ({', '.join(scopes)})" for flag, scopes in in_the_way.items())
+    listing_ja = "、".join(f"{flag}（{'、'.join(SCOPES_JA[s] for s in scopes)}）" for flag, scopes in in_the_way.items())
+    if way == "acl":
+        return failed(f"in the way of public ACLs: {listing}", f"ACL による公開を次の設定が妨げています: {listing_ja}")
+    return failed(
+        f"in the way of a public bucket policy: {listing}",
+        f"パブリックなバケットポリシーを次の設定が妨げています: {listing_ja}",
+    )
 
 
 @lab.criterion(
@@ -300,6 +335,7 @@ def object_url(aws: Aws, bucket: str, key: str) -> str:
 
 @lab.criterion(
     "index-page-anonymous",
+    requires=("public-access-unblocked", "public-read"),
     expected=Text(en="an anonymous GET of index.html answers 200", ja="匿名の GET で index.html が 200 を返す"),
     looked_at=Text(en="what a browser without credentials gets from bucket {bucket}", ja="認証情報のないブラウザーがバケット {bucket} から受け取る内容"),
     hint=Text(
@@ -454,15 +490,61 @@ def policy_for_own_account(aws: Aws, ctx: Context) -> None:
 
 @lab.near_miss(
     "block-public-access-left-on",
-    fails=("public-access-unblocked", "index-page-anonymous"),
+    fails=("public-access-unblocked", "public-read", "index-page-anonymous"),
     story=Text(
-        en="hosting and policy set, Block Public Access left on (AWS would refuse the policy)",
-        ja="ホスティングとポリシーは設定したが、ブロックパブリックアクセスが有効のまま（AWS ではポリシー設定が拒否される）",
+        en="hosting set, Block Public Access left on: the public policy is refused (AccessDenied), so there is none",
+        ja="ホスティングは設定したが、ブロックパブリックアクセスが有効のまま: パブリックなポリシーは拒否され"
+        "（AccessDenied）、ポリシーがない状態",
     ),
 )
 def block_left_on(aws: Aws, ctx: Context) -> None:
     _host(aws, ctx["bucket"])
-    aws.client("s3").put_bucket_policy(Bucket=ctx["bucket"], Policy=public_read_policy(ctx["bucket"]))
+    _put_policy_as_learner(aws, ctx["bucket"], public_read_policy(ctx["bucket"]))
+
+
+def _put_policy_as_learner(aws: Aws, bucket: str, policy: str) -> None:
+    """Put the policy; a refusal by Block Public Access leaves the bucket without it, as on AWS."""
+    try:
+        aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=policy)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "AccessDenied":
+            raise
+
+
+@lab.near_miss(
+    "only-block-public-policy-cleared",
+    fails=("public-access-unblocked", "index-page-anonymous"),
+    story=Text(
+        en="BlockPublicPolicy cleared and the policy put, RestrictPublicBuckets left on",
+        ja="BlockPublicPolicy を無効にしてポリシーを設定したが、RestrictPublicBuckets が有効のまま",
+    ),
+)
+def only_block_public_policy_cleared(aws: Aws, ctx: Context) -> None:
+    bucket = ctx["bucket"]
+    _host(aws, bucket)
+    aws.client("s3").put_public_access_block(
+        Bucket=bucket, PublicAccessBlockConfiguration={**{flag: True for flag in PAB_FLAGS}, "BlockPublicPolicy": False}
+    )
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+
+
+@lab.near_miss(
+    "public-acls-ignored",
+    fails=("public-access-unblocked", "index-page-anonymous"),
+    story=Text(
+        en="ACLs enabled and the pages made public-read with BlockPublicAcls cleared, IgnorePublicAcls left on",
+        ja="ACL を有効にし、BlockPublicAcls を無効にしてページを public-read にしたが、IgnorePublicAcls が有効のまま",
+    ),
+)
+def public_acls_ignored(aws: Aws, ctx: Context) -> None:
+    bucket, s3 = ctx["bucket"], aws.client("s3")
+    _host(aws, bucket)
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    s3.put_public_access_block(
+        Bucket=bucket, PublicAccessBlockConfiguration={**{flag: True for flag in PAB_FLAGS}, "BlockPublicAcls": False}
+    )
+    for key in PAGES:
+        s3.put_object_acl(Bucket=bucket, Key=key, ACL="public-read")
 
 
 @lab.near_miss(

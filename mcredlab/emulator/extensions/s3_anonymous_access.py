@@ -190,7 +190,7 @@ def _fixes_who(operator: str, key: str, values: Any) -> bool:
     return bool(listed) and not any(c in v for v in listed for c in ("*", "?", "${"))
 
 
-def _policy_is_public(policy: Any) -> bool:
+def policy_is_public(policy: Any) -> bool:
     """AWS's rule: public unless every Allow to everyone is limited by a fixed restricting condition."""
     for raw, statement in _parsed(policy):
         if statement.effect != "Allow" or not _applies_to_everyone(raw, statement):
@@ -204,17 +204,27 @@ def _policy_is_public(policy: Any) -> bool:
     return False
 
 
-def _blocks(bucket: Any) -> tuple[bool, bool]:
-    """(IgnorePublicAcls, RestrictPublicBuckets), each on at the bucket or the account level."""
+FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def block_settings(account_id: str, partition: str, bucket: Any = None) -> dict[str, bool]:
+    """Each Block Public Access flag, on when the bucket (if given) or the account turns it on."""
     from moto.s3control.models import s3control_backends
 
     configs = [getattr(bucket, "public_access_block", None)]
     try:
-        configs.append(s3control_backends[bucket.account_id][bucket.partition].public_access_block)
+        configs.append(s3control_backends[account_id][partition].public_access_block)
     except (KeyError, AttributeError):
         pass
     configs = [c for c in configs if c is not None]
-    return (any(c.ignore_public_acls for c in configs), any(c.restrict_public_buckets for c in configs))
+    attributes = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
+    return {flag: any(bool(getattr(c, name, False)) for c in configs) for flag, name in zip(FLAGS, attributes)}
+
+
+def _blocks(bucket: Any) -> tuple[bool, bool]:
+    """(IgnorePublicAcls, RestrictPublicBuckets), each on at the bucket or the account level."""
+    on = block_settings(bucket.account_id, bucket.partition, bucket)
+    return on["IgnorePublicAcls"], on["RestrictPublicBuckets"]
 
 
 def _acls_apply(bucket: Any) -> bool:
@@ -241,7 +251,7 @@ def _action(method: str, query: Mapping[str, Any]) -> str:
 def anonymous_may(bucket: Any, key: Any, action: str, resource: str, source_ip: str | None) -> bool:
     """Whether an anonymous caller may perform ``action`` on ``resource`` (the object ``key``, or the bucket)."""
     ignore_public_acls, restrict_public_buckets = _blocks(bucket)
-    if restrict_public_buckets and _policy_is_public(bucket.policy):
+    if restrict_public_buckets and policy_is_public(bucket.policy):
         return False  # only the owner's account and AWS services may use a bucket with a public policy
     answer = _policy_answer(bucket.policy, action, resource, source_ip)
     if answer is not None:

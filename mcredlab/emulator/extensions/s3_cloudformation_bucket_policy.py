@@ -9,9 +9,14 @@ object, written as JSON, or a JSON string) on ``Bucket``; an update puts the new
 ``Bucket`` moves the policy: the old bucket's is deleted); deleting the resource, or the stack, deletes
 the bucket's policy. ``Ref`` gives the bucket name, the resource's identifier on AWS.
 
-Differs from AWS: a policy AWS refuses (no such bucket, a malformed document, Block Public Access
-against a public policy; moto checks none of these) fails the CloudFormation call itself, or is stored
-as given, instead of a CREATE_FAILED event and a rollback.
+A policy S3 refuses (a public policy while Block Public Access's ``BlockPublicPolicy`` is on, see
+``s3_block_public_access``; no such bucket) fails the resource as on AWS: a ``CREATE_FAILED`` (or
+``UPDATE_FAILED``) event with S3's message as its reason, then the stack rolls back (``ROLLBACK_COMPLETE``
+after a create, ``UPDATE_ROLLBACK_COMPLETE`` after an update), so ``aws cloudformation deploy`` reports
+the failure. The change set's execution status is ``EXECUTE_FAILED``.
+
+Differs from AWS: a malformed document is stored as given; a rolled-back update leaves the stack's other
+resources as the update left them (AWS restores them) and keeps the bucket's previous policy.
 """
 
 from __future__ import annotations
@@ -29,6 +34,14 @@ SEAMS = (
     ("moto.s3.models", "S3Backend", "delete_bucket_policy"),
     ("moto.s3.exceptions", "MissingBucket", None),
     ("moto.utilities.utils", "get_partition", None),
+    ("moto.s3.exceptions", "S3ClientError", None),
+    ("moto.cloudformation.parsing", "parse_and_create_resource", None),
+    ("moto.cloudformation.parsing", "parse_and_update_resource", None),
+    ("moto.cloudformation.models", "Stack", "create_resources"),
+    ("moto.cloudformation.models", "Stack", "update"),
+    ("moto.cloudformation.models", "Stack", "_add_stack_event"),
+    ("moto.cloudformation.models", "CloudFormationBackend", "execute_change_set"),
+    ("moto.cloudformation.models", "Event", None),
 )
 
 RESOURCE_TYPE = "AWS::S3::BucketPolicy"
@@ -56,6 +69,100 @@ def _delete_policy(account_id: str, region_name: str, bucket: str) -> None:
         pass
 
 
+class ResourceFailed(Exception):
+    """A stack resource S3 refused: which one, and the reason CloudFormation reports."""
+
+    def __init__(self, logical_id: str, reason: str) -> None:
+        super().__init__(reason)
+        self.logical_id, self.reason = logical_id, reason
+
+
+def _reason(error: Any) -> str:
+    """CloudFormation's wording of a refusal by S3's API (as its resource handler words it)."""
+    code, message = str(getattr(error, "code", "")), str(getattr(error, "message", "") or error)
+    status = {"AccessDenied": 403, "NoSuchBucket": 404}.get(code, 400)
+    return (f'Resource handler returned message: "{message} (Service: S3, Status Code: {status})" '
+            f"(HandlerErrorCode: {code or 'GeneralServiceException'})")
+
+
+def _resource_event(stack: Any, failure: ResourceFailed, status: str) -> None:
+    from moto.cloudformation.models import Event
+
+    stack.events.append(Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=failure.logical_id,
+                              physical_resource_id="", resource_type=RESOURCE_TYPE, resource_status=status,
+                              resource_status_reason=failure.reason, resource_properties=None))
+
+
+def _fail(stack: Any, failure: ResourceFailed, creating: bool) -> None:
+    """Record the failed resource and roll the stack back, as CloudFormation does."""
+    if creating:
+        _resource_event(stack, failure, "CREATE_FAILED")
+        stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=(
+            f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user."))
+        try:
+            stack.resource_map.delete()
+        except Exception:  # noqa: BLE001 - what was half built may not delete cleanly; the stack still rolls back
+            pass
+        stack._add_stack_event("ROLLBACK_COMPLETE")
+        stack.status = "ROLLBACK_COMPLETE"
+    else:
+        _resource_event(stack, failure, "UPDATE_FAILED")
+        stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=(
+            f"The following resource(s) failed to update: [{failure.logical_id}]."))
+        stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+
+
+def _install_failures() -> None:
+    """S3 refusing a bucket policy fails its stack resource instead of the CloudFormation call."""
+    from moto.cloudformation import models, parsing
+    from moto.s3.exceptions import S3ClientError
+
+    def refusals(build: Any) -> Any:
+        def build_resource(logical_id: str, resource_json: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return build(logical_id, resource_json, *args, **kwargs)
+            except S3ClientError as error:
+                if isinstance(resource_json, dict) and resource_json.get("Type") == RESOURCE_TYPE:
+                    raise ResourceFailed(logical_id, _reason(error)) from error
+                raise
+
+        return build_resource
+
+    parsing.parse_and_create_resource = refusals(parsing.parse_and_create_resource)
+    parsing.parse_and_update_resource = refusals(parsing.parse_and_update_resource)
+
+    moto_create_resources, moto_update = models.Stack.create_resources, models.Stack.update
+    moto_execute = models.CloudFormationBackend.execute_change_set
+
+    def create_resources(self: Any) -> None:
+        try:
+            moto_create_resources(self)
+        except ResourceFailed as failure:
+            _fail(self, failure, creating=True)
+
+    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            moto_update(self, *args, **kwargs)
+        except ResourceFailed as failure:
+            _fail(self, failure, creating=False)
+
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        try:
+            moto_execute(self, change_set_name, stack_name)
+        except ResourceFailed as failure:
+            change_set = self.change_sets.get(change_set_name) or next(
+                (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None)
+            if change_set is None:
+                raise
+            change_set.execution_status = "EXECUTE_FAILED"
+            _fail(self.stacks[change_set.stack_id], failure, creating=change_set.change_set_type == "CREATE")
+
+    models.Stack.create_resources = create_resources  # type: ignore[method-assign]
+    models.Stack.update = update  # type: ignore[method-assign]
+    models.CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
+
+
 def _registered() -> bool:
     from moto.core.common_models import CloudFormationModel
 
@@ -68,6 +175,7 @@ def install() -> None:
 
     if _registered():
         return
+    _install_failures()
 
     class BucketPolicy(CloudFormationModel):
         """One ``AWS::S3::BucketPolicy`` of a stack: which bucket it is on, and its document."""
