@@ -31,6 +31,7 @@ from mcredlab.errors import (
     RealAwsNotAllowed,
     UnknownTarget,
 )
+from mcredlab.read_cache import ReadCache
 
 TargetKind = Literal["emulator", "endpoint", "aws"]
 TARGETS: tuple[TargetKind, ...] = ("emulator", "endpoint", "aws")
@@ -186,12 +187,16 @@ class Aws:
     """boto3 clients for one target, shared by a lab's setup, solution and checks.
 
     With ``read_only=True`` (how checks get it) any operation that is not a read raises
-    :class:`WriteAttempted` before it is sent. ``calls`` records every operation made.
+    :class:`WriteAttempted` before it is sent, and each distinct read is sent once (see
+    :mod:`mcredlab.read_cache`). ``calls`` records every request sent; ``reads`` every one asked,
+    including those answered from that cache.
     """
 
     target: Target
     read_only: bool = False
     calls: list[str] = field(default_factory=list)
+    reads: list[str] = field(default_factory=list)
+    _cache: ReadCache = field(default_factory=ReadCache, repr=False)
     _session: boto3.Session | None = None
     _clients: dict[str, Any] = field(default_factory=dict)
     _account_id: str | None = None
@@ -213,14 +218,21 @@ class Aws:
             if self.target.endpoint_url:
                 client.meta.events.register("before-sign.s3-control.*", _keep_endpoint_host(self.target.endpoint_url))
             client.meta.events.register("before-call.*.*", self._before_call)
+            if self.read_only:
+                self._cache.attach(client)
             self._clients[service] = client
         return self._clients[service]
 
-    def _before_call(self, model: Any, **_: Any) -> None:
+    def _before_call(self, model: Any, context: dict[str, Any] | None = None, **_: Any) -> Any:
         name = f"{model.service_model.service_name}:{model.name}"
-        self.calls.append(name)
+        self.reads.append(name)
         if self.read_only and not reads_only(model.name):
+            self.calls.append(name)
             raise WriteAttempted(f"checks only read, but this one called {name}")
+        answered = self._cache.answer(context) if self.read_only else None
+        if answered is None:
+            self.calls.append(name)
+        return answered
 
     def cli(self, *args: str, input: str | None = None) -> str:
         """Run the AWS CLI against this target (as a learner's terminal would); return its output."""
@@ -251,7 +263,20 @@ class Aws:
         verb = method.upper()
         if self.read_only and verb not in SAFE_HTTP_METHODS and not evaluates_only:
             raise WriteAttempted(f"checks only read, but this one sent {verb} {url}")
-        self.calls.append(f"http:{verb}{'(evaluates)' if evaluates_only else ''} {url}")
+        name = f"http:{verb}{'(evaluates)' if evaluates_only else ''} {url}"
+        self.reads.append(name)
+        key = self._cache.http_key(verb, url, headers) if self.read_only and verb in SAFE_HTTP_METHODS else None
+        if key is not None:
+            found, cached = self._cache.lookup(key)
+            if found:
+                return cached  # type: ignore[no-any-return]
+        self.calls.append(name)
+        reply = self._send_http(verb, url, headers, body)
+        if key is not None:
+            self._cache.remember(key, reply)
+        return reply
+
+    def _send_http(self, verb: str, url: str, headers: dict[str, str] | None, body: str | None) -> HttpReply:
         data = body.encode() if body is not None else None
         request = urllib.request.Request(url, method=verb, headers=headers or {}, data=data)
         try:
