@@ -350,3 +350,66 @@ def test_control_plane_requests_still_reach_moto(target: Target) -> None:
     deployments = client.get_deployments(restApiId=ctx["api_id"])["items"]
     assert client.get_stage(restApiId=ctx["api_id"], stageName="prod")["deploymentId"] == deployments[0]["id"]
     assert requests.get(f"{target.endpoint_url}/moto-api/config", timeout=10).ok
+
+
+# -- apigateway_patch_operations: update-* with AWS's patch operations --------------------------------
+
+ALLOW_ORIGIN_PARAM = "method.response.header.Access-Control-Allow-Origin"
+
+
+def _cli(*args: str, target: Target) -> subprocess.CompletedProcess[str]:
+    env = {**__import__("os").environ, **target.environ()}
+    return subprocess.run([shutil.which("aws") or "aws", *args, "--output", "json"], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_update_method_and_integration_response_add_a_cors_header_served_after_redeploy(target: Target) -> None:
+    aws, ctx, url = _cors_lab(target)
+    items = apigw.resource(aws, ctx["api_id"], "/items")
+    assert items is not None
+    where = ["--rest-api-id", ctx["api_id"], "--resource-id", items["id"], "--http-method", "GET", "--status-code", "200"]
+    done = _cli("apigateway", "update-method-response", *where, "--patch-operations",
+                f"op=add,path=/responseParameters/{ALLOW_ORIGIN_PARAM},value=false", target=target)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["responseParameters"] == {ALLOW_ORIGIN_PARAM: False}
+    done = _cli("apigateway", "update-integration-response", *where, "--patch-operations",
+                f"op=add,path=/responseParameters/{ALLOW_ORIGIN_PARAM},value=\"'{ORIGIN}'\"", target=target)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["responseParameters"] == {ALLOW_ORIGIN_PARAM: f"'{ORIGIN}'"}
+    method = aws.client("apigateway").get_method(restApiId=ctx["api_id"], resourceId=items["id"], httpMethod="GET")
+    assert method["methodIntegration"]["integrationResponses"]["200"]["responseParameters"] == {
+        ALLOW_ORIGIN_PARAM: f"'{ORIGIN}'"}
+    assert "Access-Control-Allow-Origin" not in requests.get(f"{url}/items", timeout=10).headers  # not redeployed
+    aws.client("apigateway").create_deployment(restApiId=ctx["api_id"], stageName="prod")
+    assert requests.get(f"{url}/items", timeout=10).headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_update_integration_method_and_resource_patch_their_fields(target: Target) -> None:
+    aws, ctx, _ = _cors_lab(target)
+    client = aws.client("apigateway")
+    items = apigw.resource(aws, ctx["api_id"], "/items")
+    assert items is not None
+    where = {"restApiId": ctx["api_id"], "resourceId": items["id"], "httpMethod": "GET"}
+    integration = client.update_integration(**where, patchOperations=[
+        {"op": "replace", "path": "/timeoutInMillis", "value": "5000"},
+        {"op": "add", "path": "/requestTemplates/text~1plain", "value": "{}"}])
+    assert integration["timeoutInMillis"] == 5000 and integration["requestTemplates"]["text/plain"] == "{}"
+    method = client.update_method(**where, patchOperations=[{"op": "replace", "path": "/apiKeyRequired", "value": "true"}])
+    assert method["apiKeyRequired"] is True
+    resource = client.update_resource(restApiId=ctx["api_id"], resourceId=items["id"],
+                                      patchOperations=[{"op": "replace", "path": "/pathPart", "value": "goods"}])
+    assert resource["pathPart"] == "goods" and resource["path"] == "/goods"
+    response = client.update_method_response(**where, statusCode="200", patchOperations=[
+        {"op": "remove", "path": f"/responseParameters/{ALLOW_ORIGIN_PARAM}"}])
+    assert ALLOW_ORIGIN_PARAM not in (response.get("responseParameters") or {})
+
+
+def test_update_with_an_unknown_patch_path_is_a_bad_request(target: Target) -> None:
+    aws, ctx, _ = _cors_lab(target)
+    items = apigw.resource(aws, ctx["api_id"], "/items")
+    assert items is not None
+    done = _cli("apigateway", "update-integration-response", "--rest-api-id", ctx["api_id"], "--resource-id",
+                items["id"], "--http-method", "GET", "--status-code", "200", "--patch-operations",
+                "op=replace,path=/nothing,value=x", target=target)
+    assert done.returncode != 0 and "(BadRequestException)" in done.stderr, done.stderr
+    assert "retries" not in done.stderr
