@@ -44,7 +44,10 @@ class CriterionResult:
         if self.state == "waiting":
             return self.found(lang)
         if lang == "ja":
-            return f"{self.looked_at.ja}を確認しました。期待: {self.expected.ja}。結果: {self.found.ja}。"
+            found = self.found.ja.rstrip("。")
+            if self.passed:
+                return f"{self.looked_at.ja}を確認しました。「{self.expected.ja}」を満たしています（{found}）。"
+            return f"{self.looked_at.ja}を確認しました。条件は「{self.expected.ja}」ですが、{found}。"
         return f"Checked {self.looked_at.en}: expected {self.expected.en}; found {self.found.en}."
 
     def to_json(self, lang: Lang = "en") -> dict[str, Any]:

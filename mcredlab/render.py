@@ -17,7 +17,7 @@ UI = {
     "hint": Text(en="Hint", ja="ヒント"),
     "expected": Text(en="Expected", ja="期待"),
     "checked": Text(en="Checked", ja="確認対象"),
-    "found": Text(en="Found", ja="結果"),
+    "found": Text(en="Found", ja="確認結果"),
 }
 
 

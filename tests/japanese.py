@@ -20,6 +20,8 @@ GLOSSARY = ROOT / "docs" / "glossary.md"
 QUOTED = re.compile(r"`[^`]*`|“[^”]*”|\"[^\"\n]*\"|'[^'\n]*'|\*[^*\n]+\*|https?://\S+|arn:\S+|<[^>]+>")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+._:/\-{}=*$@#\[\]]*")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+NO_SPACE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff][A-Za-z0-9]|[A-Za-z0-9][\u3040-\u30ff\u4e00-\u9fff]")
+"""Japanese touching Latin text: AWS's Japanese pages put a space between them (``S3 バケット``)."""
 
 
 @cache
@@ -89,4 +91,5 @@ def report_problems(report: Report, names: Iterable[str]) -> list[str]:
 def problems(ja: str, names: Iterable[str] = ()) -> list[str]:
     """Everything wrong with one Japanese text, as short phrases for a test failure."""
     found = [f"English: {word!r}" for word in english_in(ja, names)]
+    found += [f"no space: {pair!r}" for pair in NO_SPACE.findall(QUOTED.sub(" ", ja))]
     return found + [f"avoid: {word}" for word in avoided_in(ja)]
