@@ -37,10 +37,14 @@ def _without_logs(state: dict) -> dict:
 
 
 def _check(lab: Lab, target: Target, ctx: dict[str, str]):  # type: ignore[no-untyped-def]
-    """Check ``lab``; every state a test reaches also proves the report's Japanese has no English left in it."""
+    """Check ``lab``. Every state a test reaches also proves two things of the report: its Japanese has no
+    English left in it, and no cause is reported twice (a criterion that depends on another waits on it)."""
     report = run_check(lab, target.aws(read_only=True), ctx)
     bad = report_problems(report, {*ctx.values(), *lab_names(lab)})
     assert not bad, "Japanese of the report:\n" + "\n".join(bad)
+    causes = [r.found.en for r in report.results if r.state == "failed"]
+    repeated = sorted({cause for cause in causes if causes.count(cause) > 1})
+    assert not repeated, f"the same cause fails several criteria (declare requires=): {repeated}\n{report}"
     return report
 
 
