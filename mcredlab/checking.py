@@ -112,7 +112,7 @@ class Report:
 def _unexpected(error: botocore.exceptions.ClientError) -> Text:
     code = error.response.get("Error", {}).get("Code", "Error")
     detail = error.response.get("Error", {}).get("Message", "")
-    return Text(en=f"the request failed with {code} ({detail})", ja=f"リクエストが {code} で失敗しました（{detail}）")
+    return Text(en=f"the request failed with {code} ({detail})", ja=f"リクエストが {code} で失敗しました（“{detail}”）")
 
 
 def check_one(criterion: Criterion, aws: Aws, ctx: Context) -> CriterionResult:
@@ -129,13 +129,13 @@ def check_one(criterion: Criterion, aws: Aws, ctx: Context) -> CriterionResult:
         if not isinstance(error, NoHttpAnswer):
             raise
         ok, found = False, Text(en=f"{error.method} {error.url} got no answer ({error.reason})",
-                                ja=f"{error.method} {error.url} に応答がありませんでした（{error.reason}）")
+                                ja=f"{error.method} {error.url} に応答がありませんでした（“{error.reason}”）")
     except (LabError, WriteAttempted):
         raise
     except Exception as error:  # a state the criterion did not foresee (say, a malformed document): not a traceback
         detail = clip(f"{type(error).__name__}: {error}", 200)
         ok, found = False, Text(en=f"a state this check cannot read ({detail}); fix what it looks at and check again",
-                                ja=f"このチェックが読み取れない状態です（{detail}）。確認対象を修正して、もう一度チェックしてください")
+                                ja=f"このチェックが読み取れない状態です（“{detail}”）。確認対象を修正して、もう一度チェックしてください")
     return CriterionResult(
         id=criterion.id,
         state="passed" if ok else "failed",
