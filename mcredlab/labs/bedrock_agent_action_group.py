@@ -56,7 +56,7 @@ lab = Lab(
             "指定してこのエージェントだけに限定します。\n"
             "3. エージェントを準備します。\n\n"
             "ヒント: `bedrock-agent-runtime` の `invoke_agent`（またはコンソールの「テスト」ペイン）でテストエイリアス "
-            "`TSTALIASID` に「{question}」と質問すると、関数からの回答が返るはずです。"
+            "`TSTALIASID` に「{question_ja}」（英語では「{question}」）と質問すると、関数からの回答が返るはずです。"
         ),
     ),
 )
@@ -72,6 +72,7 @@ INSTRUCTION = (
     "and tell them politely where it is."
 )
 QUESTION = "Please look up order_id=1001 with get_order_status: where is my order?"
+QUESTION_JA = "get_order_status で order_id=1001 の注文を調べてください。注文は今どこにありますか？"
 FUNCTION = "get_order_status"
 PARAMETER = "order_id"
 HANDLER = '''import json
@@ -153,7 +154,7 @@ def setup(aws: Aws) -> Context:
     agents = aws.client("bedrock-agent")
     agent_arn = str(agents.get_agent(agentId=agent_id)["agent"]["agentArn"])
     return {"agent_name": AGENT_NAME, "agent_id": agent_id, "agent_arn": agent_arn, "function_name": FUNCTION_NAME,
-            "action_group": ACTION_GROUP, "question": QUESTION}
+            "action_group": ACTION_GROUP, "question": QUESTION, "question_ja": QUESTION_JA}
 
 
 # -- what the checks read ----------------------------------------------------------------------
@@ -200,65 +201,43 @@ def _unqualified(arn: str) -> str:
     return ":".join(parts[:7]) if len(parts) > 7 else arn
 
 
-def _openapi(aws: Aws, schema: dict[str, Any]) -> dict[str, Any] | None:
-    """An action group's OpenAPI document (inline or in S3), parsed; ``None`` if it cannot be read."""
-    import yaml
-
-    text = schema.get("payload")
-    if text is None and schema.get("s3"):
-        location = schema["s3"]
-        try:
-            body = aws.client("s3").get_object(Bucket=location["s3BucketName"], Key=location["s3ObjectKey"])["Body"]
-            text = body.read().decode("utf-8", "replace")
-        except ClientError:
-            return None
-    try:
-        document = yaml.safe_load(str(text or ""))  # JSON is YAML too
-    except yaml.YAMLError:
-        return None
-    return document if isinstance(document, dict) and isinstance(document.get("paths"), dict) else None
-
-
-def _declared(aws: Aws, group: dict[str, Any]) -> dict[str, dict[str, bool]]:
-    """Every function (or OpenAPI operationId) the group declares, with its parameters and whether each is required."""
-    found: dict[str, dict[str, bool]] = {}
-    for function in (group.get("functionSchema") or {}).get("functions") or []:
-        found[str(function.get("name"))] = {
-            str(name): bool(spec.get("required")) for name, spec in (function.get("parameters") or {}).items()
-        }
-    document = _openapi(aws, group["apiSchema"]) if group.get("apiSchema") else None
-    for path_item in (document or {}).get("paths", {}).values():
-        shared = [p for p in (path_item or {}).get("parameters") or [] if isinstance(p, dict)]
-        for operation in (path_item or {}).values():
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            parameters = shared + [p for p in operation.get("parameters") or [] if isinstance(p, dict)]
-            declared = {str(p.get("name")): bool(p.get("required") or p.get("in") == "path") for p in parameters}
-            body = (((operation.get("requestBody") or {}).get("content") or {}).get("application/json") or {})
-            schema = body.get("schema") or {}
-            for name in (schema.get("properties") or {}):
-                declared.setdefault(str(name), name in (schema.get("required") or []))
-            found[str(operation["operationId"])] = declared
-    return found
-
-
 # -- criteria ----------------------------------------------------------------------------------
 
 
 @lab.criterion(
     "action-group",
-    expected=Text(en="an enabled action group {action_group} on the agent's working draft",
-                  ja="エージェントの作業中のドラフトに、有効なアクショングループ {action_group} がある"),
+    expected=Text(en="an action group named {action_group} on the agent's working draft",
+                  ja="エージェントの作業中のドラフトに、{action_group} という名前のアクショングループがある"),
     looked_at=Text(en="the action groups of agent {agent_name} (DRAFT)", ja="エージェント {agent_name}（DRAFT）のアクショングループ"),
     hint=Text(
-        en="Agents > {agent_name} > Edit in Agent builder > Action groups > Add. Name it {action_group} and leave "
-        "its state Enabled. With the API: CreateAgentActionGroup with agentVersion DRAFT.",
+        en="Agents > {agent_name} > Edit in Agent builder > Action groups > Add, and name it exactly {action_group}. "
+        "With the API: CreateAgentActionGroup with agentVersion DRAFT. A group cannot be renamed in place of "
+        "another: add one with the right name (and delete the other).",
         ja="「エージェント」> {agent_name} >「エージェントビルダーで編集」>「アクショングループ」>「追加」を選び、"
-        "名前を {action_group} にして、状態は「有効」のままにします。API では agentVersion を DRAFT にして "
-        "CreateAgentActionGroup を呼び出します。",
+        "名前を正確に {action_group} にします。API では agentVersion を DRAFT にして CreateAgentActionGroup を"
+        "呼び出します。名前が違う場合は、正しい名前のアクショングループを追加します（もう一方は削除します）。",
     ),
 )
 def action_group(aws: Aws, ctx: Context) -> Finding:
+    group, names = _action_group(aws, ctx)
+    if group is None:
+        return _no_group(names, ctx)
+    return passed(f"{ctx['action_group']} ({group.get('actionGroupId')})", f"{ctx['action_group']}（{group.get('actionGroupId')}）")
+
+
+@lab.criterion(
+    "action-group-enabled",
+    expected=Text(en="the action group {action_group} enabled", ja="アクショングループ {action_group} が有効になっている"),
+    looked_at=Text(en="the state of action group {action_group}", ja="アクショングループ {action_group} の状態"),
+    hint=Text(
+        en="Edit the action group {action_group} and set its state to Enabled, then save and prepare the agent. A "
+        "disabled action group is never called.",
+        ja="アクショングループ {action_group} を編集して状態を「有効」にし、保存してからエージェントを準備します。"
+        "無効なアクショングループは呼び出されません。",
+    ),
+    requires="action-group",
+)
+def action_group_enabled(aws: Aws, ctx: Context) -> Finding:
     group, names = _action_group(aws, ctx)
     if group is None:
         return _no_group(names, ctx)
@@ -280,6 +259,7 @@ def action_group(aws: Aws, ctx: Context) -> Finding:
         ja="アクショングループの「アクショングループの呼び出し」で「既存の Lambda 関数を選択してください」を選び、"
         "{function_name} を指定します（「コントロールを返す」はアプリケーション側に処理を戻すので使いません）。",
     ),
+    requires="action-group",
 )
 def lambda_executor(aws: Aws, ctx: Context) -> Finding:
     group, names = _action_group(aws, ctx)
@@ -300,37 +280,46 @@ def lambda_executor(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "function-definition",
-    expected=Text(en="the function get_order_status with the required parameter order_id",
-                  ja="関数 get_order_status と必須パラメータ order_id"),
-    looked_at=Text(en="the functions (or OpenAPI operations) that {action_group} defines",
-                   ja="{action_group} が定義する関数（または OpenAPI のオペレーション）"),
+    expected=Text(en="function details defining get_order_status with the required String parameter order_id",
+                  ja="関数の詳細で、関数 get_order_status と必須の String パラメータ order_id が定義されている"),
+    looked_at=Text(en="the function schema of {action_group}", ja="{action_group} の関数スキーマ"),
     hint=Text(
         en="Action group type “Define with function details”: add the function `get_order_status` and the parameter "
-        "`order_id` of type String with Required set to True. (An OpenAPI schema with operationId get_order_status "
-        "and an order_id parameter works too.)",
+        "`order_id` of type String with Required set to True. An OpenAPI schema is the other action group type, not "
+        "the one the task asks for.",
         ja="アクショングループのタイプで「関数の詳細で定義」を選び、関数 `get_order_status` と、タイプ String で"
-        "「必須」を True にしたパラメータ `order_id` を追加します（operationId が get_order_status で order_id "
-        "パラメータを持つ OpenAPI スキーマでも構いません）。",
+        "「必須」を True にしたパラメータ `order_id` を追加します。OpenAPI スキーマはもう一方のアクショングループの"
+        "タイプで、課題が指定するタイプではありません。",
     ),
+    requires="action-group",
 )
 def function_definition(aws: Aws, ctx: Context) -> Finding:
     group, names = _action_group(aws, ctx)
     if group is None:
         return _no_group(names, ctx)
-    declared = _declared(aws, group)
-    if FUNCTION not in declared:
-        listing = ", ".join(declared) or "none"
-        return failed(f"no function {FUNCTION} (functions: {listing})",
-                      f"関数 {FUNCTION} がありません（定義されている関数: {', '.join(declared) or 'なし'}）")
-    parameters = declared[FUNCTION]
+    schema = group.get("functionSchema") or {}
+    if not schema:
+        if group.get("apiSchema"):
+            return failed("the action group is defined with an API schema (OpenAPI), not with function details",
+                          "アクショングループは関数の詳細ではなく、API スキーマ（OpenAPI）で定義されています")
+        return failed("the action group defines no functions", "アクショングループに関数が定義されていません")
+    functions = {str(f.get("name")): f for f in schema.get("functions") or []}
+    if FUNCTION not in functions:
+        return failed(f"no function {FUNCTION} (functions: {', '.join(functions) or 'none'})",
+                      f"関数 {FUNCTION} がありません（定義されている関数: {', '.join(functions) or 'なし'}）")
+    parameters = functions[FUNCTION].get("parameters") or {}
     if PARAMETER not in parameters:
-        listing = ", ".join(parameters) or "none"
-        return failed(f"{FUNCTION} has no parameter {PARAMETER} (parameters: {listing})",
+        return failed(f"{FUNCTION} has no parameter {PARAMETER} (parameters: {', '.join(parameters) or 'none'})",
                       f"{FUNCTION} にパラメータ {PARAMETER} がありません（パラメータ: {', '.join(parameters) or 'なし'}）")
-    if not parameters[PARAMETER]:
+    spec = parameters[PARAMETER] or {}
+    kind = str(spec.get("type") or "")
+    if kind.lower() != "string":
+        return failed(f"{PARAMETER} has the type {kind or 'none'}, not String",
+                      f"{PARAMETER} のタイプが String ではなく {kind or 'なし'} です")
+    if not spec.get("required"):
         return failed(f"{PARAMETER} is optional: the agent may call {FUNCTION} without it",
                       f"{PARAMETER} が任意のため、エージェントがこれを指定せずに {FUNCTION} を呼び出す可能性があります")
-    return passed(f"{FUNCTION}({PARAMETER}, required)", f"{FUNCTION}（{PARAMETER}、必須）")
+    return passed(f"{FUNCTION}({PARAMETER}: String, required)", f"{FUNCTION}（{PARAMETER}: String、必須）")
 
 
 def _policy(aws: Aws, function: str) -> str | None:
@@ -344,19 +333,21 @@ def _policy(aws: Aws, function: str) -> str | None:
 
 @lab.criterion(
     "invoke-permission",
-    expected=Text(en="Amazon Bedrock may invoke {function_name} for agent {agent_name}",
-                  ja="Amazon Bedrock がエージェント {agent_name} のために {function_name} を呼び出せる"),
+    expected=Text(en="Amazon Bedrock may invoke {function_name} for agent {agent_name} only (source ARN {agent_arn})",
+                  ja="Amazon Bedrock が {function_name} を呼び出せるのはエージェント {agent_name} の場合だけ（送信元 ARN {agent_arn}）"),
     looked_at=Text(en="the resource-based policy of {function_name}", ja="{function_name} のリソースベースポリシー"),
     hint=Text(
         en="Lambda console > {function_name} > Configuration > Permissions > Resource-based policy statements > Add "
         "permissions > AWS service: Other, principal bedrock.amazonaws.com, source ARN {agent_arn}, action "
         "lambda:InvokeFunction. Or `aws lambda add-permission --function-name {function_name} --statement-id "
-        "bedrock-agent --action lambda:InvokeFunction --principal bedrock.amazonaws.com --source-arn {agent_arn}`.",
+        "bedrock-agent --action lambda:InvokeFunction --principal bedrock.amazonaws.com --source-arn {agent_arn}`. "
+        "A wildcard source ARN (agent/*) or only a source account lets every agent of the account invoke it.",
         ja="Lambda コンソールで {function_name} >「設定」>「アクセス権限」>「リソースベースのポリシーステートメント」>"
         "「アクセス権限を追加」を開き、AWS のサービスは「その他」、プリンシパルに bedrock.amazonaws.com、送信元 ARN に "
         "{agent_arn}、アクションに lambda:InvokeFunction を指定します。または `aws lambda add-permission "
         "--function-name {function_name} --statement-id bedrock-agent --action lambda:InvokeFunction --principal "
-        "bedrock.amazonaws.com --source-arn {agent_arn}` を実行します。",
+        "bedrock.amazonaws.com --source-arn {agent_arn}` を実行します。送信元 ARN にワイルドカード（agent/*）を使ったり、"
+        "送信元アカウントだけで限定したりすると、アカウント内のどのエージェントからでも呼び出せてしまいます。",
     ),
 )
 def invoke_permission(aws: Aws, ctx: Context) -> Finding:
@@ -367,23 +358,42 @@ def invoke_permission(aws: Aws, ctx: Context) -> Finding:
         return failed("no statement lets bedrock.amazonaws.com invoke the function",
                       "bedrock.amazonaws.com に関数の呼び出しを許可するステートメントがありません")
     agent_arn, account = ctx["agent_arn"], aws.account_id
-    allowed, denied, elsewhere = False, False, []
+    limited, denied = False, False
+    broad: list[tuple[str, str]] = []
+    elsewhere: list[str] = []
     for statement in relevant:
         sources = condition_values(statement.condition, "aws:SourceArn")
         accounts = condition_values(statement.condition, "aws:SourceAccount")
         applies = (not sources or any(matches(p, agent_arn) for p in sources)) and (not accounts or account in accounts)
-        if statement.effect == "Deny" and applies:
-            denied = True
-        elif statement.effect == "Allow":
-            allowed = allowed or applies
-            if not applies:
-                elsewhere.extend(sources or [f"account {a}" for a in accounts])
+        if statement.effect == "Deny":
+            denied = denied or applies
+        elif statement.effect != "Allow":
+            continue
+        elif not sources:
+            scope = f" (only the source account {', '.join(accounts)})" if accounts else ""
+            scope_ja = f"（送信元アカウント {', '.join(accounts)} のみ）" if accounts else ""
+            broad.append((f"a statement without an aws:SourceArn condition{scope}",
+                          f"aws:SourceArn 条件のないステートメント{scope_ja}"))
+        elif any("*" in p or "?" in p for p in sources):
+            listing = ", ".join(sources)
+            broad.append((f"the wildcard source ARN {listing}", f"ワイルドカードの送信元 ARN {listing}"))
+        elif applies and set(sources) == {agent_arn}:
+            limited = True
+        elif applies:
+            listing = ", ".join(p for p in sources if p != agent_arn)
+            broad.append((f"a statement for this agent and also {listing}", f"このエージェントに加えて {listing} も許可するステートメント"))
+        else:
+            elsewhere.extend(sources)
     if denied:
         return failed("a Deny statement stops bedrock.amazonaws.com for this agent",
                       "Deny ステートメントがこのエージェントからの bedrock.amazonaws.com の呼び出しを拒否しています")
-    if allowed:
-        return passed("bedrock.amazonaws.com may invoke the function for this agent",
-                      "bedrock.amazonaws.com はこのエージェントのために関数を呼び出せます")
+    if broad:
+        return failed(f"not limited to this agent: {'; '.join(b[0] for b in broad)} lets other agents invoke the function",
+                      f"このエージェントに限定されていません。{'、'.join(b[1] for b in broad)}により、"
+                      "他のエージェントからも関数を呼び出せます")
+    if limited:
+        return passed(f"bedrock.amazonaws.com may invoke the function for {agent_arn} only",
+                      f"bedrock.amazonaws.com が関数を呼び出せるのは {agent_arn} の場合だけです")
     others = ", ".join(elsewhere)
     return failed(f"Bedrock may invoke the function only for other sources ({others})",
                   f"Bedrock が関数を呼び出せるのは他の送信元の場合だけです（{others}）")
@@ -421,10 +431,11 @@ def agent_prepared(aws: Aws, ctx: Context) -> Finding:
         "not invoke the function; an answer without the order means the agent never called it (not prepared, action "
         "group disabled, or return of control).",
         ja="「テスト」ペイン（トレースを表示）または invoke_agent(agentId='{agent_id}', agentAliasId='TSTALIASID', "
-        "sessionId='s1', inputText='{question}') で試せます。アクセス拒否のエラーは Bedrock が関数を呼び出せないことを、"
+        "sessionId='s1', inputText='{question_ja}')（英語では inputText='{question}'）で試せます。アクセス拒否のエラーは Bedrock が関数を呼び出せないことを、"
         "注文の状況を含まない回答はエージェントが関数を呼び出していない（未準備、アクショングループが無効、"
         "コントロールを返す設定）ことを示します。",
     ),
+    requires=("action-group-enabled", "lambda-executor", "function-definition", "invoke-permission", "agent-prepared"),
 )
 def answers_order_status(aws: Aws, ctx: Context) -> Finding:
     answer, what = ask(aws, ctx["agent_id"], ctx["question"], TEST_ALIAS)
@@ -449,7 +460,9 @@ def build(
     *,
     executor: str = "lambda",
     state: str = "ENABLED",
+    name: str | None = None,
     schema: dict[str, Any] | None = None,
+    api_schema: dict[str, Any] | None = None,
     source_arn: str | None = "agent",
     permission: bool = True,
     prepare: bool = True,
@@ -457,11 +470,13 @@ def build(
     """The action group, the permission and the preparation; the keywords introduce the near misses' mistakes."""
     agents, lam = aws.client("bedrock-agent"), aws.client("lambda")
     function_arn = lam.get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"]
+    definition = ({"apiSchema": {"payload": json.dumps(api_schema)}} if api_schema
+                  else {"functionSchema": schema or FUNCTION_SCHEMA})
     agents.create_agent_action_group(
-        agentId=ctx["agent_id"], agentVersion="DRAFT", actionGroupName=ctx["action_group"],
+        agentId=ctx["agent_id"], agentVersion="DRAFT", actionGroupName=name or ctx["action_group"],
         description="Looks up orders", actionGroupState=state,
         actionGroupExecutor={"lambda": function_arn} if executor == "lambda" else {"customControl": "RETURN_CONTROL"},
-        functionSchema=schema or FUNCTION_SCHEMA,
+        **definition,
     )
     if permission:
         condition = {"SourceArn": ctx["agent_arn"] if source_arn == "agent" else source_arn} if source_arn else {}
@@ -499,23 +514,29 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
 
 
 @lab.alternative(
-    "openapi-schema",
+    "qualified-arn-more-functions",
     story=Text(
-        en="an OpenAPI schema (GET /orders/{order_id}, operationId get_order_status) instead of function details, "
-        "and a permission limited to the account rather than the agent",
-        ja="関数の詳細ではなく OpenAPI スキーマ（GET /orders/{order_id}、operationId get_order_status）を使い、"
-        "許可をエージェントではなくアカウントで限定",
+        en="the executor given as the function's $LATEST ARN, a second function in the schema, and the permission "
+        "added twice: once for this agent, once for another agent named by its exact ARN",
+        ja="呼び出し先に関数の $LATEST の ARN を指定し、スキーマに 2 つ目の関数を追加。許可はこのエージェント用と、"
+        "ARN を正確に指定した別のエージェント用の 2 つ",
     ),
 )
-def with_openapi(aws: Aws, ctx: Context) -> None:
+def with_more_functions(aws: Aws, ctx: Context) -> None:
     agents, lam = aws.client("bedrock-agent"), aws.client("lambda")
     function_arn = lam.get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"]
+    functions = [*FUNCTION_SCHEMA["functions"], {
+        "name": "list_recent_orders", "description": "The customer's orders of the last 30 days",
+        "parameters": {"customer_id": {"type": "string", "description": "The customer", "required": False}},
+    }]
     agents.create_agent_action_group(
         agentId=ctx["agent_id"], agentVersion="DRAFT", actionGroupName=ctx["action_group"],
-        actionGroupExecutor={"lambda": f"{function_arn}:$LATEST"}, apiSchema={"payload": json.dumps(OPENAPI)},
+        actionGroupExecutor={"lambda": f"{function_arn}:$LATEST"}, functionSchema={"functions": functions},
     )
-    lam.add_permission(FunctionName=ctx["function_name"], StatementId="bedrock-account", Action="lambda:InvokeFunction",
-                       Principal="bedrock.amazonaws.com", SourceAccount=aws.account_id)
+    other = f"arn:aws:bedrock:{aws.region}:{aws.account_id}:agent/ZYXWV98765"
+    for statement, source in (("bedrock-order-agent", ctx["agent_arn"]), ("bedrock-returns-agent", other)):
+        lam.add_permission(FunctionName=ctx["function_name"], StatementId=statement, Action="lambda:InvokeFunction",
+                           Principal="bedrock.amazonaws.com", SourceArn=source)
     agents.prepare_agent(agentId=ctx["agent_id"])
 
 
@@ -539,8 +560,71 @@ def permission_elsewhere(aws: Aws, ctx: Context) -> None:
 
 
 @lab.near_miss(
+    "permission-wildcard-agent",
+    fails="invoke-permission",
+    story=Text(en="the permission's source ARN is a wildcard for every agent of the account (agent/*)",
+               ja="許可の送信元 ARN を、アカウント内のすべてのエージェントに一致するワイルドカード（agent/*）にした"),
+)
+def permission_wildcard(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, source_arn=f"arn:aws:bedrock:{aws.region}:{aws.account_id}:agent/*")
+
+
+@lab.near_miss(
+    "permission-without-source-arn",
+    fails="invoke-permission",
+    story=Text(en="the permission limited by the source account only, without the agent's ARN",
+               ja="許可を送信元アカウントだけで限定し、エージェントの ARN を指定していない"),
+)
+def permission_without_source_arn(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, source_arn=None)
+
+
+@lab.near_miss(
+    "action-group-misnamed",
+    fails="action-group",
+    story=Text(en="the action group named OrderStatus instead of the name the task gives",
+               ja="アクショングループの名前を、課題で指定された名前ではなく OrderStatus にした"),
+)
+def misnamed(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, name="OrderStatus")
+
+
+@lab.near_miss(
+    "openapi-schema",
+    fails="function-definition",
+    story=Text(en="an OpenAPI schema (GET /orders/{order_id}) instead of function details",
+               ja="関数の詳細ではなく OpenAPI スキーマ（GET /orders/{order_id}）で定義"),
+)
+def with_openapi(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, api_schema=OPENAPI)
+
+
+def _parameter(**spec: Any) -> dict[str, Any]:
+    return {"functions": [{"name": FUNCTION, "description": "The status of one order",
+                           "parameters": {PARAMETER: {"description": "The order number", **spec}}}]}
+
+
+@lab.near_miss(
+    "order-id-integer",
+    fails="function-definition",
+    story=Text(en="order_id declared as an Integer instead of a String", ja="order_id を String ではなく Integer で定義"),
+)
+def order_id_integer(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, schema=_parameter(type="integer", required=True))
+
+
+@lab.near_miss(
+    "order-id-optional",
+    fails="function-definition",
+    story=Text(en="order_id left optional (Required False)", ja="order_id を任意（「必須」が False）のままにした"),
+)
+def order_id_optional(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, schema=_parameter(type="string", required=False))
+
+
+@lab.near_miss(
     "action-group-disabled",
-    fails=("action-group", "answers-order-status"),
+    fails=("action-group-enabled", "answers-order-status"),
     story=Text(en="the action group saved with its state Disabled", ja="アクショングループの状態を「無効」にして保存"),
 )
 def disabled(aws: Aws, ctx: Context) -> None:

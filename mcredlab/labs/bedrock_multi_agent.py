@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -60,7 +61,7 @@ lab = Lab(
             "コラボレーションの指示に記述します。\n"
             "4. **{supervisor_name}** を準備します。\n\n"
             "ヒント: `bedrock-agent-runtime` の `invoke_agent` でスーパーバイザーのテストエイリアス `TSTALIASID` に"
-            "「{question}」と質問すると、フライト専門のエージェントからの回答が返るはずです。"
+            "「{question_ja}」（英語では「{question}」）と質問すると、フライト専門のエージェントからの回答が返るはずです。"
         ),
     ),
 )
@@ -81,6 +82,8 @@ COLLABORATOR_INSTRUCTION = (
 )
 COLLABORATOR_LABEL = "flight-specialist"
 QUESTION = "Is my flight on time? Please check flight_number=MC101 with get_flight_status"
+QUESTION_JA = "フライトは定刻どおりですか？ get_flight_status で flight_number=MC101 を確認してください"
+ABOUT_FLIGHTS = re.compile(r"flight|plane|airline|フライト|航空|飛行機|便名", re.IGNORECASE)
 SUPERVISING = ("SUPERVISOR", "SUPERVISOR_ROUTER")
 HANDLER = '''FLIGHTS = {
     "MC101": "ON_TIME, departing 10:30 from gate 12",
@@ -154,7 +157,8 @@ def setup(aws: Aws) -> Context:
                              "Answers questions about flights", flight_actions)
     supervisor = _agent_id(aws, SUPERVISOR_NAME, role, SUPERVISOR_INSTRUCTION, "Talks to the travel company's customers")
     return {"supervisor_name": SUPERVISOR_NAME, "supervisor_id": supervisor, "collaborator_name": COLLABORATOR_NAME,
-            "collaborator_id": collaborator, "question": QUESTION}
+            "collaborator_id": collaborator, "collaborator_label": COLLABORATOR_LABEL, "question": QUESTION,
+            "question_ja": QUESTION_JA}
 
 
 # -- what the checks read ----------------------------------------------------------------------
@@ -253,47 +257,115 @@ def supervisor_mode(aws: Aws, ctx: Context) -> Finding:
     return failed(f"agentCollaboration {mode}", f"agentCollaboration が {mode} です")
 
 
+def _ours(aws: Aws, ctx: Context) -> tuple[dict[str, Any] | None, str, Finding | None]:
+    """(the supervisor's collaborator that calls {collaborator_name} through one of its aliases, that alias's
+    name; or why there is none)."""
+    collaborators = _collaborators(aws, ctx)
+    if not collaborators:
+        return None, "", failed(f"{ctx['supervisor_name']} has no collaborators",
+                                f"{ctx['supervisor_name']} にコラボレーターがいません")
+    others, problem = [], None
+    names = {a["agentAliasId"]: a["agentAliasName"] for a in _aliases(aws, ctx["collaborator_id"])}
+    for collaborator in collaborators:
+        arn = str((collaborator.get("agentDescriptor") or {}).get("aliasArn") or "")
+        parts = _alias_parts(arn)
+        label = collaborator["collaboratorName"]
+        if parts is None or parts[0] != ctx["collaborator_id"]:
+            others.append(f"{label} → {_agent_name(aws, parts[0]) if parts else arn}")
+            continue
+        alias_id = parts[1]
+        if alias_id == TEST_ALIAS:
+            problem = failed(f"{label} calls the test alias TSTALIASID, which runs the working draft",
+                             f"{label} は作業中のドラフトを実行するテストエイリアス TSTALIASID を呼び出します")
+        elif alias_id not in names:
+            problem = failed(f"{label} names the alias {alias_id}, which does not exist",
+                             f"{label} が存在しないエイリアス {alias_id} を指定しています")
+        else:
+            return collaborator, names[alias_id], None
+    if problem is not None:
+        return None, "", problem
+    listing = ", ".join(others)
+    return None, "", failed(f"collaborators that call other agents only: {listing}",
+                            f"コラボレーターはどれも別のエージェントを呼び出します: {listing}")
+
+
 @lab.criterion(
     "collaborator-associated",
-    expected=Text(en="{collaborator_name} is a collaborator of {supervisor_name}, through an alias, with an instruction",
-                  ja="{collaborator_name} がエイリアスを通じて、指示付きで {supervisor_name} のコラボレーターになっている"),
+    expected=Text(en="{collaborator_name} is a collaborator of {supervisor_name}, through one of its aliases",
+                  ja="{collaborator_name} がそのエイリアスを通じて {supervisor_name} のコラボレーターになっている"),
     looked_at=Text(en="the collaborators of {supervisor_name} (working draft)",
                    ja="{supervisor_name}（作業中のドラフト）のコラボレーター"),
     hint=Text(
         en="In Agent builder of {supervisor_name}, under Agent collaborators choose Add: pick {collaborator_name} and "
-        "its alias, name the collaborator flight-specialist and write the collaboration instruction, e.g. “Use this "
-        "agent for questions about flights.” With the API: AssociateAgentCollaborator with agentDescriptor.aliasArn.",
+        "its alias (not the test alias). With the API: AssociateAgentCollaborator with agentDescriptor.aliasArn, the "
+        "ARN of the alias.",
         ja="{supervisor_name} のエージェントビルダーで「エージェントコラボレーター」の「追加」を選び、{collaborator_name} と"
-        "そのエイリアスを選択します。コラボレーター名を flight-specialist にし、コラボレーションの指示（例: "
-        "「フライトに関する質問にはこのエージェントを使用してください。」）を入力します。API では agentDescriptor.aliasArn を"
+        "そのエイリアス（テストエイリアスではないもの）を選択します。API では agentDescriptor.aliasArn にエイリアスの ARN を"
         "指定して AssociateAgentCollaborator を呼び出します。",
     ),
+    requires=("collaborator-alias", "supervisor-mode"),
 )
 def collaborator_associated(aws: Aws, ctx: Context) -> Finding:
-    collaborators = _collaborators(aws, ctx)
-    if not collaborators:
-        return failed(f"{ctx['supervisor_name']} has no collaborators", f"{ctx['supervisor_name']} にコラボレーターがいません")
-    others = []
-    for collaborator in collaborators:
-        arn = str((collaborator.get("agentDescriptor") or {}).get("aliasArn") or "")
-        parts = _alias_parts(arn)
-        if parts is None or parts[0] != ctx["collaborator_id"]:
-            others.append(f"{collaborator['collaboratorName']} → {_agent_name(aws, parts[0]) if parts else arn}")
-            continue
-        alias_id = parts[1]
-        names = {a["agentAliasId"]: a["agentAliasName"] for a in _aliases(aws, ctx["collaborator_id"])}
-        if alias_id not in names:
-            return failed(f"{collaborator['collaboratorName']} names the alias {alias_id}, which does not exist",
-                          f"{collaborator['collaboratorName']} が存在しないエイリアス {alias_id} を指定しています")
-        if not str(collaborator.get("collaborationInstruction") or "").strip():
-            return failed(f"{collaborator['collaboratorName']} has no collaboration instruction",
-                          f"{collaborator['collaboratorName']} にコラボレーションの指示がありません")
-        alias = f"{names[alias_id]} ({alias_id})"
-        return passed(f"collaborator {collaborator['collaboratorName']} through alias {alias}",
-                      f"エイリアス {names[alias_id]}（{alias_id}）を通じたコラボレーター {collaborator['collaboratorName']}")
-    listing = ", ".join(others)
-    return failed(f"collaborators that call other agents only: {listing}",
-                  f"コラボレーターはどれも別のエージェントを呼び出します: {listing}")
+    collaborator, alias, problem = _ours(aws, ctx)
+    if problem is not None or collaborator is None:
+        return problem or failed("no collaborator", "コラボレーターがいません")
+    alias_id = str(collaborator["agentDescriptor"]["aliasArn"]).rsplit("/", 1)[-1]
+    return passed(f"collaborator {collaborator['collaboratorName']} through alias {alias} ({alias_id})",
+                  f"エイリアス {alias}（{alias_id}）を通じたコラボレーター {collaborator['collaboratorName']}")
+
+
+@lab.criterion(
+    "collaborator-name",
+    expected=Text(en="the collaborator name {collaborator_label}", ja="コラボレーター名が {collaborator_label}"),
+    looked_at=Text(en="the name of the collaborator of {supervisor_name} that calls {collaborator_name}",
+                   ja="{collaborator_name} を呼び出す {supervisor_name} のコラボレーターの名前"),
+    hint=Text(
+        en="Edit the collaborator in Agent builder of {supervisor_name} and set Collaborator name to exactly "
+        "{collaborator_label} (with the API: UpdateAgentCollaborator, or disassociate and associate again), then "
+        "prepare {supervisor_name}.",
+        ja="{supervisor_name} のエージェントビルダーでコラボレーターを編集し、「コラボレーター名」を正確に "
+        "{collaborator_label} にします（API では UpdateAgentCollaborator を使うか、関連付けを解除してから関連付け直します）。"
+        "その後、{supervisor_name} を準備します。",
+    ),
+    requires="collaborator-associated",
+)
+def collaborator_name(aws: Aws, ctx: Context) -> Finding:
+    collaborator, _, problem = _ours(aws, ctx)
+    if problem is not None or collaborator is None:
+        return problem or failed("no collaborator", "コラボレーターがいません")
+    name = str(collaborator["collaboratorName"])
+    if name == ctx["collaborator_label"]:
+        return passed(f"collaborator name {name}", f"コラボレーター名 {name}")
+    return failed(f"the collaborator name {name}, not {ctx['collaborator_label']}",
+                  f"コラボレーター名が {ctx['collaborator_label']} ではなく {name} です")
+
+
+@lab.criterion(
+    "collaboration-instruction",
+    expected=Text(en="a collaboration instruction saying to use the collaborator for flight questions",
+                  ja="フライトに関する質問にコラボレーターを使うことを記述したコラボレーションの指示"),
+    looked_at=Text(en="the collaboration instruction of the collaborator of {supervisor_name} that calls "
+                   "{collaborator_name}",
+                   ja="{collaborator_name} を呼び出す {supervisor_name} のコラボレーターのコラボレーションの指示"),
+    hint=Text(
+        en="Edit the collaborator and write when the supervisor should hand a question to it, e.g. “Use this agent "
+        "for questions about flights: status, delays, departure times and gates.” Then prepare {supervisor_name}.",
+        ja="コラボレーターを編集し、スーパーバイザーが質問を引き継ぐ場面を記述します（例: 「フライトの状況、遅延、出発時刻、"
+        "搭乗ゲートに関する質問にはこのエージェントを使用してください。」）。その後、{supervisor_name} を準備します。",
+    ),
+    requires="collaborator-associated",
+)
+def collaboration_instruction(aws: Aws, ctx: Context) -> Finding:
+    collaborator, _, problem = _ours(aws, ctx)
+    if problem is not None or collaborator is None:
+        return problem or failed("no collaborator", "コラボレーターがいません")
+    instruction = " ".join(str(collaborator.get("collaborationInstruction") or "").split())
+    if not instruction:
+        return failed("no collaboration instruction", "コラボレーションの指示がありません")
+    if not ABOUT_FLIGHTS.search(instruction):
+        return failed(f"“{clip(instruction)}”, which does not say it is for flight questions",
+                      f"「{clip(instruction)}」で、フライトに関する質問に使うことが書かれていません")
+    return passed(f"“{clip(instruction)}”", f"「{clip(instruction)}」")
 
 
 @lab.criterion(
@@ -308,6 +380,7 @@ def collaborator_associated(aws: Aws, ctx: Context) -> Finding:
         ja="コラボレーターを追加した後に {supervisor_name} で「準備」を押します（`aws bedrock-agent prepare-agent "
         "--agent-id {supervisor_id}`）。コラボレーターのいないスーパーバイザーは準備できないので、先に関連付けてください。",
     ),
+    requires="collaborator-associated",
 )
 def supervisor_prepared(aws: Aws, ctx: Context) -> Finding:
     agent = get_agent(aws, ctx["supervisor_id"])
@@ -328,8 +401,10 @@ def supervisor_prepared(aws: Aws, ctx: Context) -> Finding:
         "hand-over to the collaborator. The test alias runs the supervisor as last prepared.",
         ja="スーパーバイザーの「テスト」ペインでトレースを表示して試すか、invoke_agent(agentId='{supervisor_id}', "
         "agentAliasId='TSTALIASID', sessionId='s1', inputText='{question}', enableTrace=True) で試せます。"
-        "トレースにはコラボレーターへの引き継ぎが表示されます。テストエイリアスは最後に準備した時点のスーパーバイザーを実行します。",
+        "トレースにはコラボレーターへの引き継ぎが表示されます。テストエイリアスは最後に準備した時点のスーパーバイザーを実行します。"
+        "日本語では inputText='{question_ja}' と質問できます。",
     ),
+    requires=("collaborator-associated", "supervisor-prepared"),
 )
 def routes_to_collaborator(aws: Aws, ctx: Context) -> Finding:
     answer, what = ask(aws, ctx["supervisor_id"], ctx["question"], TEST_ALIAS)
@@ -362,11 +437,14 @@ def supervise(aws: Aws, ctx: Context, *, mode: str = "SUPERVISOR") -> None:
                         agentCollaboration=mode)
 
 
-def collaborate(aws: Aws, ctx: Context, alias_arn: str, *, name: str = COLLABORATOR_LABEL) -> None:
+INSTRUCTION = "Use this agent for every question about flights: status, delays, departure times and gates."
+
+
+def collaborate(aws: Aws, ctx: Context, alias_arn: str, *, name: str = COLLABORATOR_LABEL,
+                instruction: str = INSTRUCTION) -> None:
     aws.client("bedrock-agent").associate_agent_collaborator(
         agentId=ctx["supervisor_id"], agentVersion="DRAFT", agentDescriptor={"aliasArn": alias_arn},
-        collaboratorName=name, collaborationInstruction="Use this agent for every question about flights: status, "
-        "delays, departure times and gates.", relayConversationHistory="TO_COLLABORATOR",
+        collaboratorName=name, collaborationInstruction=instruction, relayConversationHistory="TO_COLLABORATOR",
     )
 
 
@@ -452,6 +530,43 @@ def another_agents_alias(aws: Aws, ctx: Context) -> None:
 def switched_off(aws: Aws, ctx: Context) -> None:
     solve(aws, ctx)
     supervise(aws, ctx, mode="DISABLED")
+
+
+@lab.near_miss(
+    "no-collaborator-alias",
+    fails="collaborator-alias",
+    story=Text(en="the supervisor role set, but no alias of the flight agent created (so it cannot be added)",
+               ja="スーパーバイザーのロールを設定したが、フライト専門のエージェントのエイリアスを作成していない（そのため追加できない）"),
+)
+def no_alias(aws: Aws, ctx: Context) -> None:
+    supervise(aws, ctx)
+
+
+def _solve_with(aws: Aws, ctx: Context, **collaborator: str) -> None:
+    alias_arn = make_alias(aws, ctx["collaborator_id"])
+    supervise(aws, ctx)
+    collaborate(aws, ctx, alias_arn, **collaborator)
+    aws.client("bedrock-agent").prepare_agent(agentId=ctx["supervisor_id"])
+
+
+@lab.near_miss(
+    "collaborator-named-differently",
+    fails="collaborator-name",
+    story=Text(en="the collaborator added under the name FlightAgent instead of flight-specialist",
+               ja="コラボレーターを flight-specialist ではなく FlightAgent という名前で追加"),
+)
+def named_differently(aws: Aws, ctx: Context) -> None:
+    _solve_with(aws, ctx, name="FlightAgent")
+
+
+@lab.near_miss(
+    "instruction-not-about-flights",
+    fails="collaboration-instruction",
+    story=Text(en="a collaboration instruction that does not say when to use the collaborator",
+               ja="コラボレーターを使う場面が書かれていないコラボレーションの指示"),
+)
+def vague_instruction(aws: Aws, ctx: Context) -> None:
+    _solve_with(aws, ctx, instruction="Use this agent when it can help the customer.")
 
 
 # -- teardown ----------------------------------------------------------------------------------
