@@ -876,3 +876,32 @@ def test_cloudformation_bucket_policy_fails_its_stack_under_block_public_policy(
     assert [e["LogicalResourceId"] for e in failed] == ["PublicRead"]
     assert BLOCKED_SENTENCE in failed[0]["ResourceStatusReason"]
     assert _error_code(lambda: s3.get_bucket_policy(Bucket="made-by-setup")) == "NoSuchBucketPolicy"
+
+
+# --- not_implemented_errors --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("codepipeline", "get-pipeline-state", "--name", "pipe"), id="json"),
+    pytest.param(("wafv2", "list-available-managed-rule-groups", "--scope", "REGIONAL"), id="json-wafv2"),
+    pytest.param(("iam", "change-password", "--old-password", "a", "--new-password", "b"), id="query"),
+])
+def test_an_operation_moto_lacks_answers_not_implemented_without_retries(target: Target, args: tuple[str, ...]) -> None:
+    done = aws_cli(target, *args, env={"AWS_MAX_ATTEMPTS": "5", "AWS_RETRY_MODE": "standard"})
+    assert done.returncode != 0
+    assert "(NotImplemented)" in done.stderr and "is not emulated" in done.stderr, done.stderr
+    assert "retries" not in done.stderr and "<html" not in done.stderr.lower()
+
+
+def test_not_implemented_answers_in_each_protocols_shape(target: Target) -> None:
+    client = target.aws().client("codepipeline")
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        client.get_pipeline_state(name="pipe")
+    error = caught.value.response
+    assert error["Error"]["Code"] == "NotImplemented"
+    assert error["Error"]["Message"].startswith("codepipeline GetPipelineState is not emulated")
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert error["ResponseMetadata"]["RetryAttempts"] == 0
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        target.aws().client("iam").change_password(OldPassword="a", NewPassword="b")
+    assert caught.value.response["Error"]["Code"] == "NotImplemented"
+    assert "ChangePassword" in caught.value.response["Error"]["Message"]
