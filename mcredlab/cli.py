@@ -1,23 +1,28 @@
 """The ``mcredlab`` command: list, set up, check, solve and reset labs; run the emulator; open JupyterLab.
 
 Exit codes of ``check``: 0 every criterion passes, 1 some criterion fails, 2 the check could not run.
+
+Everything it prints, ``--help`` included, is bilingual: the language is a ``--lang`` on the command line
+(``mcredlab --lang ja --help``, ``mcredlab check LAB --lang ja``), else ``MCREDLAB_LANG``, else English.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.formatting import HelpFormatter
 
 from mcredlab import emulator
-from mcredlab._text import LANGS, Lang
+from mcredlab._text import LANGS, Lang, Text
 from mcredlab.errors import EmulatorNotRunning, LabError
 from mcredlab.labs import all_labs
 from mcredlab.session import LabSession
@@ -26,21 +31,151 @@ from mcredlab.target import TARGETS, resolve
 
 F = TypeVar("F", bound=Callable[..., Any])
 CANNOT_CHECK = 2
+_LANG_KEY = "mcredlab.lang"
 
-lang_option = click.option(
+
+# -- bilingual help ------------------------------------------------------------------------------
+
+
+def _lang_among(args: Sequence[str]) -> str | None:
+    """The value of a ``--lang`` among command-line arguments (before any ``--``)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+def cli_lang(ctx: click.Context | None = None) -> Lang:
+    """The language of this command line: its ``--lang``, else ``MCREDLAB_LANG``, else English."""
+    ctx = ctx or click.get_current_context(silent=True)
+    lang = (ctx.meta.get(_LANG_KEY) if ctx else None) or os.environ.get("MCREDLAB_LANG", "en")
+    return lang if lang in LANGS else "en"  # type: ignore[return-value]
+
+
+UI = {
+    "usage": Text(en="Usage: ", ja="使い方: "),
+    "options": Text(en="Options", ja="オプション"),
+    "commands": Text(en="Commands", ja="コマンド"),
+    "help": Text(en="Show this message and exit.", ja="このヘルプを表示して終了します。"),
+    "version": Text(en="Show the version and exit.", ja="バージョンを表示して終了します。"),
+}
+
+
+class Option(click.Option):
+    """An option whose help is :class:`Text`, shown in the language of the command line."""
+
+    def __init__(self, *args: Any, text: Text | None = None, **kwargs: Any) -> None:
+        if text is not None:
+            kwargs["help"] = text.en
+        super().__init__(*args, **kwargs)
+        self.text = text
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if self.text is not None:
+            self.help = self.text(cli_lang(ctx))
+        return super().get_help_record(ctx)
+
+
+def option(*decls: str, text: Text, **kwargs: Any) -> Callable[[F], F]:
+    """``click.option`` with bilingual help."""
+    return click.option(*decls, cls=Option, text=text, **kwargs)
+
+
+class _Bilingual:
+    """Help of a command or group in the language of the command line."""
+
+    text: Text
+    help: str | None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        lang = _lang_among(args)  # --help is handled before --lang is: look at the arguments themselves
+        if lang:
+            ctx.meta.setdefault(_LANG_KEY, lang)
+        return super().parse_args(ctx, args)  # type: ignore[misc, no-any-return]
+
+    def format_help(self, ctx: click.Context, formatter: HelpFormatter) -> None:
+        self.help = self.text(cli_lang(ctx))
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        text = self.text(cli_lang())
+        if cli_lang() == "ja":
+            return text.split("。")[0] + "。"
+        return click.utils.make_default_short_help(text, limit)
+
+    def format_usage(self, ctx: click.Context, formatter: HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=UI["usage"](cli_lang(ctx)))
+
+    def format_options(self, ctx: click.Context, formatter: HelpFormatter) -> None:
+        rows = [row for param in self.get_params(ctx) if (row := param.get_help_record(ctx))]  # type: ignore[attr-defined]
+        if rows:
+            with formatter.section(UI["options"](cli_lang(ctx))):
+                formatter.write_dl(rows)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        help_option = super().get_help_option(ctx)  # type: ignore[misc]
+        if help_option is not None:
+            help_option.help = UI["help"](cli_lang(ctx))
+        return help_option  # type: ignore[no-any-return]
+
+
+class Command(_Bilingual, click.Command):
+    """A command whose help is :class:`Text` (``text=``)."""
+
+    def __init__(self, *args: Any, text: Text, **kwargs: Any) -> None:
+        kwargs["help"] = text.en
+        super().__init__(*args, **kwargs)
+        self.text = text
+
+
+class Group(_Bilingual, click.Group):
+    """A group of commands whose help, and its subcommands', is :class:`Text`."""
+
+    command_class = Command
+
+    def __init__(self, *args: Any, text: Text, **kwargs: Any) -> None:
+        kwargs["help"] = text.en
+        super().__init__(*args, **kwargs)
+        self.text = text
+
+    def format_options(self, ctx: click.Context, formatter: HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        rows = [(name, command.get_short_help_str(formatter.width - 6 - len(name)))
+                for name in self.list_commands(ctx) if (command := self.get_command(ctx, name)) and not command.hidden]
+        if rows:
+            with formatter.section(UI["commands"](cli_lang(ctx))):
+                formatter.write_dl(rows)
+
+
+def say(text: Text, lang: Lang, *, err: bool = False) -> None:
+    """Print ``text`` in ``lang``."""
+    click.echo(text(lang), err=err)
+
+
+lang_option = option(
     "--lang",
     type=click.Choice(LANGS),
-    default=lambda: os.environ.get("MCREDLAB_LANG", "en"),
-    show_default="en, or MCREDLAB_LANG",
-    help="Language of the text printed.",
+    default=lambda: cli_lang(),
+    text=Text(en="Language of the text printed (default: en, or MCREDLAB_LANG).",
+              ja="表示するテキストの言語です（既定: en、または MCREDLAB_LANG）。"),
 )
-target_option = click.option(
+target_option = option(
     "--target",
     type=click.Choice(TARGETS),
     default=None,
-    help="Where the lab runs: the embedded emulator (default), the AWS_ENDPOINT_URL endpoint, or real AWS.",
+    text=Text(
+        en="Where the lab runs: the embedded emulator (default), the AWS_ENDPOINT_URL endpoint, or real AWS.",
+        ja="ラボを実行する場所です。内蔵エミュレーター（既定）、AWS_ENDPOINT_URL のエンドポイント、"
+        "または実際の AWS を指定します。",
+    ),
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+json_option = option("--json", "as_json", is_flag=True,
+                     text=Text(en="Print JSON for programs.", ja="プログラム向けに JSON で出力します。"))
 
 
 def learner_errors(fn: F) -> F:
@@ -51,26 +186,34 @@ def learner_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except LabError as error:
-            lang: Lang = kwargs.get("lang") or os.environ.get("MCREDLAB_LANG", "en")  # type: ignore[assignment]
-            click.echo(error.message(lang if lang in LANGS else "en"), err=True)
+            lang = kwargs.get("lang")
+            click.echo(error.message(lang if lang in LANGS else cli_lang()), err=True)
             sys.exit(CANNOT_CHECK)
 
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mcredlab")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, text=Text(
+    en="Hands-on AWS labs with a local emulator, a timer and a Check button.",
+    ja="ローカルの AWS エミュレーター、タイマー、チェックボタンを備えたハンズオン形式の AWS ラボです。",
+))
+@click.version_option(package_name="mcredlab", cls=Option, text=UI["version"])
+@option("--lang", type=click.Choice(LANGS), expose_value=False, text=Text(
+    en="Language of help and output for every command (default: en, or MCREDLAB_LANG).",
+    ja="すべてのコマンドのヘルプと出力の言語です（既定: en、または MCREDLAB_LANG）。",
+))
 def main() -> None:
-    """Hands-on AWS labs with a local emulator, a timer and a Check button."""
+    """The ``mcredlab`` group."""
 
 
-@main.command("list")
+@main.command("list", text=Text(en="List the labs.", ja="ラボの一覧を表示します。"))
 @json_option
-@click.option("--track", help="Only labs of this track (serverless, agentic-ai, ...).")
-@click.option("--cert", help="Only labs serving this certification's exam guide (SAA, DVA, SOA, AIF, ...).")
+@option("--track", text=Text(en="Only labs of this track (serverless, agentic-ai, ...).",
+                             ja="このトラック（serverless、agentic-ai など）のラボだけを表示します。"))
+@option("--cert", text=Text(en="Only labs serving this certification's exam guide (SAA, DVA, SOA, AIF, ...).",
+                            ja="この認定試験（SAA、DVA、SOA、AIF など）の試験ガイドに対応するラボだけを表示します。"))
 @lang_option
 def list_labs(as_json: bool, track: str | None, cert: str | None, lang: Lang) -> None:
-    """List the labs."""
     labs = [
         lab
         for lab in all_labs().values()
@@ -92,19 +235,20 @@ def list_labs(as_json: bool, track: str | None, cert: str | None, lang: Lang) ->
         return
     id_width = max((len(lab.id) for lab in labs), default=0)
     track_width = max((len(lab.track) for lab in labs), default=0)
+    minutes = Text(en="{minutes:>3} min", ja="{minutes:>3} 分")
     for lab in labs:
-        click.echo(f"{lab.id:<{id_width}}  {lab.track:<{track_width}}  {lab.minutes:>3} min  {lab.title(lang)}  "
-                   f"[{', '.join(lab.certs)}]")
+        click.echo(f"{lab.id:<{id_width}}  {lab.track:<{track_width}}  {minutes(lang).format(minutes=lab.minutes)}  "
+                   f"{lab.title(lang)}  [{', '.join(lab.certs)}]")
 
 
-@main.command()
+@main.command(text=Text(en="Provision the prerequisites of LAB (safe to repeat).",
+                        ja="LAB の前提となるリソースを準備します（繰り返し実行しても安全です）。"))
 @click.argument("lab_id", metavar="LAB")
 @json_option
 @target_option
 @lang_option
 @learner_errors
 def setup(lab_id: str, as_json: bool, target: str | None, lang: Lang) -> None:
-    """Provision the prerequisites of LAB (safe to repeat)."""
     session = LabSession.for_lab(lab_id, target=target, lang=lang)
     context = session.setup()
     if as_json:
@@ -115,49 +259,83 @@ def setup(lab_id: str, as_json: bool, target: str | None, lang: Lang) -> None:
         click.echo(f"  {key}: {value}")
 
 
-@main.command()
+@main.command(text=Text(
+    en="Check LAB: exit 0 when every criterion passes, 1 when one fails, 2 when it cannot check.",
+    ja="LAB をチェックします。すべての項目を達成すると終了コード 0、未達成の項目があると 1、チェックできないと 2 で終了します。",
+))
 @click.argument("lab_id", metavar="LAB")
 @json_option
 @target_option
 @lang_option
 @learner_errors
 def check(lab_id: str, as_json: bool, target: str | None, lang: Lang) -> None:
-    """Check LAB: exit 0 when every criterion passes, 1 when one fails, 2 when it cannot check."""
     session = LabSession.for_lab(lab_id, target=target, lang=lang, start_emulator=False)
     report = session.check()
     click.echo(json.dumps(report.to_json(lang), ensure_ascii=False) if as_json else str(report.in_language(lang)))
     sys.exit(0 if report.passed else 1)
 
 
-@main.command()
+@main.command(text=Text(
+    en="Print the task of LAB with its resources' names (setting the lab up first if needed).",
+    ja="LAB の課題を、リソースの名前を埋め込んで表示します（必要なら先にラボを準備します）。",
+))
+@click.argument("lab_id", metavar="LAB")
+@target_option
+@lang_option
+@learner_errors
+def task(lab_id: str, target: str | None, lang: Lang) -> None:
+    session = LabSession.for_lab(lab_id, target=target, lang=lang)
+    if session.attempt is None:
+        session.setup()
+        say(Text(en=f"Set up {lab_id} on this target, so the task names its resources.",
+                 ja=f"課題にリソースの名前を示すため、この環境に {lab_id} を準備しました。"), lang, err=True)
+    click.echo(f"{session.lab.title(lang)}\n\n{session.task(lang)}")
+
+
+@main.command(text=Text(
+    en="Print the invoke URL of LAB's REST API on a stage (append a path such as /hello).",
+    ja="LAB の REST API のステージの呼び出し URL を表示します（/hello などのパスを付けて使います）。",
+))
+@click.argument("lab_id", metavar="LAB")
+@option("--stage", default="prod", show_default=True,
+        text=Text(en="Stage of the API.", ja="API のステージです。"))
+@target_option
+@lang_option
+@learner_errors
+def url(lab_id: str, stage: str, target: str | None, lang: Lang) -> None:
+    session = LabSession.for_lab(lab_id, target=target, lang=lang, start_emulator=False)
+    asking = Text(en=f"find the API of {lab_id}", ja=f"ラボ {lab_id} の API の取得")
+    click.echo(session._run(asking, session.api_url, stage))
+
+
+@main.command(text=Text(en="Apply the reference solution of LAB.", ja="LAB の模範解答を適用します。"))
 @click.argument("lab_id", metavar="LAB")
 @target_option
 @lang_option
 @learner_errors
 def solve(lab_id: str, target: str | None, lang: Lang) -> None:
-    """Apply the reference solution of LAB."""
     LabSession.for_lab(lab_id, target=target, lang=lang).solve()
-    click.echo({"en": f"Applied the reference solution of {lab_id}.", "ja": f"{lab_id} の模範解答を適用しました。"}[lang])
+    say(Text(en=f"Applied the reference solution of {lab_id}.", ja=f"{lab_id} の模範解答を適用しました。"), lang)
 
 
-@main.command()
+@main.command(text=Text(en="Remove what LAB created (and only that) and forget its timer.",
+                        ja="LAB が作成したリソース（だけ）を削除し、タイマーをリセットします。"))
 @click.argument("lab_id", metavar="LAB")
 @target_option
 @lang_option
 @learner_errors
 def reset(lab_id: str, target: str | None, lang: Lang) -> None:
-    """Remove what LAB created (and only that) and forget its timer."""
     LabSession.for_lab(lab_id, target=target, lang=lang, start_emulator=False).reset()
-    click.echo({"en": f"Removed what {lab_id} created.", "ja": f"{lab_id} が作成したリソースを削除しました。"}[lang])
+    say(Text(en=f"Removed what {lab_id} created.", ja=f"{lab_id} が作成したリソースを削除しました。"), lang)
 
 
-@main.command()
+@main.command(text=Text(en="Show which labs this learner has checked and passed.",
+                        ja="チェックしたラボと合格したラボを表示します。"))
 @json_option
 @target_option
 @lang_option
 @learner_errors
 def progress(as_json: bool, target: str | None, lang: Lang) -> None:
-    """Show which labs this learner has checked and passed."""
     try:
         key = resolve(target, start_emulator=False).key
     except EmulatorNotRunning:  # progress lives in the store: reading it needs no emulator
@@ -166,52 +344,91 @@ def progress(as_json: bool, target: str | None, lang: Lang) -> None:
     if as_json:
         click.echo(json.dumps([row.__dict__ for row in rows]))
         return
+    if not rows:
+        say(Text(en="No lab has been checked here yet: start one with `mcredlab lab` (or `mcredlab task LAB`), "
+                    "then check it with the Check button or `mcredlab check LAB`.",
+                 ja="ここではまだどのラボもチェックしていません。`mcredlab lab`（または `mcredlab task LAB`）で"
+                    "ラボを始め、チェックボタンか `mcredlab check LAB` でチェックしてください。"), lang)
+        return
     done = {"en": ("passed", "not yet"), "ja": ("合格", "未達成")}[lang]
-    width = max((len(row.lab) for row in rows), default=0)
+    checks = Text(en="checks: {checks}", ja="チェック回数: {checks}")
+    width = max(len(row.lab) for row in rows)
     for row in rows:
-        click.echo(f"{row.lab:<{width}}  {done[0] if row.passed else done[1]:<8} checks: {row.checks}")
+        click.echo(f"{row.lab:<{width}}  {done[0] if row.passed else done[1]:<8} "
+                   f"{checks(lang).format(checks=row.checks)}")
 
 
-@main.group("emulator")
-def emulator_group() -> None:
-    """Run the embedded AWS emulator in the background."""
-
-
-@emulator_group.command("start")
-@click.option("--port", type=int, default=None, help=f"Port on 127.0.0.1 (default {emulator.DEFAULT_PORT}, or a free one).")
+@main.command(text=Text(
+    en="Print shell exports that send a terminal's aws and boto3 to the target: eval \"$(mcredlab env)\".",
+    ja="ターミナルの aws や boto3 をターゲットに向けるシェルの export 文を出力します。"
+    "eval \"$(mcredlab env)\" のように使います。",
+))
+@target_option
+@lang_option
 @learner_errors
-def emulator_start(port: int | None) -> None:
-    """Start the emulator unless it runs; print its URL."""
+def env(target: str | None, lang: Lang) -> None:
+    chosen = resolve(target)  # starts the emulator if needed, as `mcredlab lab` does
+    if chosen.kind == "aws":
+        click.echo("unset AWS_ENDPOINT_URL")
+    for name, value in chosen.environ().items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+    if sys.stdout.isatty():
+        say(Text(en='To use these in this shell, run: eval "$(mcredlab env)"',
+                 ja='このシェルで使うには eval "$(mcredlab env)" を実行してください。'), lang, err=True)
+
+
+@main.group("emulator", cls=Group, text=Text(en="Run the embedded AWS emulator in the background.",
+                                            ja="内蔵の AWS エミュレーターをバックグラウンドで実行します。"))
+def emulator_group() -> None:
+    """The ``mcredlab emulator`` group."""
+
+
+@emulator_group.command("start", text=Text(en="Start the emulator unless it runs; print its URL.",
+                                           ja="エミュレーターが起動していなければ起動し、その URL を表示します。"))
+@option("--port", type=int, default=None, text=Text(
+    en=f"Port on 127.0.0.1 (default {emulator.DEFAULT_PORT}, or a free one).",
+    ja=f"127.0.0.1 のポートです（既定: {emulator.DEFAULT_PORT}、使用中なら空いているポート）。",
+))
+@lang_option
+@learner_errors
+def emulator_start(port: int | None, lang: Lang) -> None:
     click.echo(emulator.start(port).url)
 
 
-@emulator_group.command("stop")
-def emulator_stop() -> None:
-    """Stop the emulator (its resources are forgotten)."""
-    click.echo("stopped" if emulator.stop() else "not running")
+@emulator_group.command("stop", text=Text(en="Stop the emulator (its resources are forgotten).",
+                                          ja="エミュレーターを停止します（リソースは消去されます）。"))
+@lang_option
+def emulator_stop(lang: Lang) -> None:
+    stopped = emulator.stop()
+    say(Text(en="stopped", ja="停止しました") if stopped else Text(en="not running", ja="起動していません"), lang)
 
 
-@emulator_group.command("status")
+@emulator_group.command("status", text=Text(en="Say whether the emulator runs, and where. Exit 1 when it does not.",
+                                            ja="エミュレーターが起動しているか、どこで動いているかを表示します。"
+                                            "起動していなければ終了コード 1 で終了します。"))
 @json_option
-def emulator_status(as_json: bool) -> None:
-    """Say whether the emulator runs, and where. Exit 1 when it does not."""
+@lang_option
+def emulator_status(as_json: bool, lang: Lang) -> None:
     info = emulator.status()
     if as_json:
         click.echo(json.dumps({"running": info is not None, "url": info.url if info else None, "pid": info.pid if info else None}))
+    elif info:
+        say(Text(en=f"running at {info.url} (pid {info.pid})", ja=f"{info.url} で起動しています（PID {info.pid}）"), lang)
     else:
-        click.echo(f"running at {info.url} (pid {info.pid})" if info else "not running")
+        say(Text(en="not running", ja="起動していません"), lang)
     sys.exit(0 if info else 1)
 
 
-@emulator_group.command("reset")
+@emulator_group.command("reset", text=Text(en="Forget every resource in the emulator (all labs start from scratch).",
+                                           ja="エミュレーターのすべてのリソースを消去します（どのラボも最初からになります）。"))
+@lang_option
 @learner_errors
-def emulator_reset() -> None:
-    """Forget every resource in the emulator (all labs start from scratch)."""
+def emulator_reset(lang: Lang) -> None:
     info = emulator.status()
     if info is None:
         raise EmulatorNotRunning()
     emulator.reset(info)
-    click.echo("reset")
+    say(Text(en="reset", ja="リセットしました"), lang)
 
 
 def _labs_dir() -> Path:
@@ -227,19 +444,61 @@ def _labs_dir() -> Path:
     return target
 
 
-@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-@click.option("--port", type=int, default=None, help="Port of JupyterLab.")
-@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+TRANSLATION_PLUGIN = ("@jupyterlab", "translation-extension", "plugin.jupyterlab-settings")
+
+
+def _japanese_jupyterlab_settings() -> Path:
+    """A JupyterLab settings directory of mcredlab's own whose display language is Japanese.
+
+    It starts as a copy of the learner's own settings; those are never changed.
+    """
+    from jupyter_core.paths import jupyter_config_dir
+
+    from mcredlab.home import home
+
+    settings = home() / "jupyterlab-settings-ja"
+    own = Path(os.environ.get("JUPYTERLAB_SETTINGS_DIR") or Path(jupyter_config_dir()) / "lab" / "user-settings")
+    if not settings.exists() and own.is_dir():
+        shutil.copytree(own, settings)
+    plugin = settings.joinpath(*TRANSLATION_PLUGIN)
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        values = json.loads(plugin.read_text())
+    except (OSError, ValueError):
+        values = {}
+    plugin.write_text(json.dumps({**(values if isinstance(values, dict) else {}), "locale": "ja_JP"}, indent=2))
+    return settings
+
+
+@main.command(text=Text(
+    en="Start the emulator if needed and open JupyterLab on the labs; other options go to JupyterLab.",
+    ja="必要ならエミュレーターを起動し、ラボを開いた JupyterLab を起動します。ほかのオプションは JupyterLab に渡します。",
+), context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@option("--port", type=int, default=None, text=Text(en="Port of JupyterLab.", ja="JupyterLab のポートです。"))
+@option("--emulator-port", type=int, default=None, text=Text(
+    en=f"Port of the emulator on 127.0.0.1 (default {emulator.DEFAULT_PORT}, or a free one).",
+    ja=f"127.0.0.1 のエミュレーターのポートです（既定: {emulator.DEFAULT_PORT}、使用中なら空いているポート）。",
+))
+@option("--no-browser", is_flag=True, text=Text(
+    en="Do not open a browser: open the URL JupyterLab prints yourself.",
+    ja="ブラウザーを開きません。JupyterLab が表示する URL をご自身で開いてください。",
+))
+@lang_option
 @click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
 @learner_errors
-def lab(port: int | None, no_browser: bool, jupyter_args: tuple[str, ...]) -> None:
-    """Start the emulator if needed and open JupyterLab on the labs."""
-    chosen = resolve(None)  # the emulator, unless MCREDLAB_TARGET or the learner's AWS_ENDPOINT_URL says otherwise
+def lab(port: int | None, emulator_port: int | None, no_browser: bool, lang: Lang, jupyter_args: tuple[str, ...]) -> None:
+    if emulator_port is not None:
+        emulator.start(emulator_port)
+    # the emulator, unless MCREDLAB_TARGET or the learner's AWS_ENDPOINT_URL says otherwise
+    chosen = resolve("emulator" if emulator_port is not None else None)
     os.environ.update(chosen.environ())
     if chosen.kind == "emulator":
-        click.echo(f"AWS emulator: {chosen.endpoint_url}")
+        say(Text(en=f"AWS emulator: {chosen.endpoint_url}", ja=f"AWS エミュレーター: {chosen.endpoint_url}"), lang)
     else:
-        click.echo(f"Target: {chosen.kind} {chosen.endpoint_url or chosen.region}")
+        where = chosen.endpoint_url or chosen.region
+        say(Text(en=f"Target: {chosen.kind} {where}", ja=f"ターゲット: {chosen.kind} {where}"), lang)
+    if lang == "ja":
+        os.environ["JUPYTERLAB_SETTINGS_DIR"] = str(_japanese_jupyterlab_settings())
     jupyter = shutil.which("jupyter") or "jupyter"
     argv = [jupyter, "lab", f"--notebook-dir={_labs_dir()}"]
     if port:
@@ -252,31 +511,40 @@ def lab(port: int | None, no_browser: bool, jupyter_args: tuple[str, ...]) -> No
     os.execvp(argv[0], argv)
 
 
-def _checkout_labs_dir() -> Path:
+def _checkout_labs_dir(lang: Lang) -> Path:
     """``labs/`` of the source checkout this package runs from."""
     root = Path(__file__).resolve().parent.parent
     if not (root / "pyproject.toml").is_file():
-        raise click.UsageError("mcredlab is not running from a source checkout: name the directory (DIR).")
+        raise click.UsageError(Text(en="mcredlab is not running from a source checkout: name the directory (DIR).",
+                                    ja="mcredlab はソースのチェックアウトから実行されていません。"
+                                    "ディレクトリ（DIR）を指定してください。")(lang))
     return root / "labs"
 
 
-@main.command("notebooks")
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 listing notebooks that are missing or stale.")
+@main.command("notebooks", text=Text(
+    en="Write every lab's notebook, rendered from its definition, into DIR (default: labs/ of the checkout).",
+    ja="各ラボの定義から生成したノートブックを DIR（既定: チェックアウトの labs/）に書き出します。",
+))
+@option("--check", "check_only", is_flag=True, text=Text(
+    en="Write nothing; exit 1 listing notebooks that are missing or stale.",
+    ja="何も書き出さず、存在しないか古いノートブックを一覧にして終了コード 1 で終了します。",
+))
+@lang_option
 @click.argument("directory", metavar="[DIR]", required=False, type=click.Path(file_okay=False, path_type=Path))
-def write_notebooks(check_only: bool, directory: Path | None) -> None:
-    """Write every lab's notebook, rendered from its definition, into DIR (default: labs/ of the checkout)."""
+def write_notebooks(check_only: bool, lang: Lang, directory: Path | None) -> None:
     from mcredlab import notebooks
 
-    directory = directory or _checkout_labs_dir()
+    directory = directory or _checkout_labs_dir(lang)
     if check_only:
         problems = notebooks.problems(directory)
         for path, problem in problems.items():
             click.echo(f"{path}: {problem}")
         if problems:
-            click.echo("Run `mcredlab notebooks` to rewrite them.", err=True)
+            say(Text(en="Run `mcredlab notebooks` to rewrite them.",
+                     ja="`mcredlab notebooks` を実行して書き直してください。"), lang, err=True)
         sys.exit(1 if problems else 0)
     for path in notebooks.write_all(directory):
-        click.echo(f"wrote {path}")
+        say(Text(en=f"wrote {path}", ja=f"{path} を書き出しました"), lang)
 
 
 if __name__ == "__main__":

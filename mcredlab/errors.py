@@ -20,12 +20,11 @@ class LabError(Exception):
 
 class EmulatorNotRunning(LabError):
     def __init__(self, url: str | None = None) -> None:
-        where = f" at {url}" if url else ""
         super().__init__(
             Text(
-                en=f"The local AWS emulator is not running{where}: start it with "
+                en=f"The local AWS emulator{f' at {url}' if url else ''} is not running: start it with "
                 "`mcredlab emulator start` (in a notebook, run the cell that opens the lab again), then try again.",
-                ja=f"ローカルの AWS エミュレーター{where}が起動していません。"
+                ja=f"{f'{url} の' if url else ''}ローカルの AWS エミュレーターが起動していません。"
                 "`mcredlab emulator start` で起動してから（ノートブックではラボを開くセルをもう一度実行してから）、"
                 "もう一度お試しください。",
             )
@@ -33,11 +32,11 @@ class EmulatorNotRunning(LabError):
 
 
 class EmulatorFailedToStart(LabError):
-    def __init__(self, detail: str, log: str) -> None:
+    def __init__(self, detail: Text, log: str) -> None:
         super().__init__(
             Text(
-                en=f"The local AWS emulator did not start ({detail}); see {log} for the reason.",
-                ja=f"ローカルの AWS エミュレーターを起動できませんでした（{detail}）。原因は {log} を確認してください。",
+                en=f"The local AWS emulator did not start ({detail.en}); see {log} for the reason.",
+                ja=f"ローカルの AWS エミュレーターを起動できませんでした（{detail.ja}）。原因は {log} を確認してください。",
             )
         )
 
@@ -94,8 +93,8 @@ class NotSetUp(LabError):
             Text(
                 en=f"Lab {lab_id} has not been set up on this target yet: run `mcredlab setup {lab_id}` "
                 "(or open its notebook) first.",
-                ja=f"ラボ {lab_id} はまだこの環境に準備されていません。先に `mcredlab setup {lab_id}` を実行する"
-                "（またはノートブックを開く）してください。",
+                ja=f"ラボ {lab_id} はまだこの環境に準備されていません。先に `mcredlab setup {lab_id}` を実行するか、"
+                "ラボのノートブックを開いてください。",
             )
         )
 
@@ -158,12 +157,12 @@ class EmulatorRunsElsewhere(LabError):
 
 
 class AwsRequestFailed(LabError):
-    def __init__(self, action: str, detail: str) -> None:
+    def __init__(self, action: Text, detail: str) -> None:
         super().__init__(
             Text(
-                en=f"AWS refused to {action}: {detail}. If the lab's resources were changed by hand, reset the lab "
+                en=f"AWS refused to {action.en}: {detail}. If the lab's resources were changed by hand, reset the lab "
                 "(`mcredlab reset LAB`) and try again; on a real account, check your credentials' permissions.",
-                ja=f"AWS が「{action}」を拒否しました: {detail}。ラボのリソースを手動で変更した場合は、ラボをリセット"
+                ja=f"{action.ja}で AWS がリクエストを拒否しました: {detail}。ラボのリソースを手動で変更した場合は、ラボをリセット"
                 "（`mcredlab reset LAB`）してからもう一度実行してください。実際のアカウントでは認証情報の権限を確認してください。",
             )
         )
@@ -175,5 +174,16 @@ class NoApiYet(LabError):
             Text(
                 en=f"There is no REST API named {name} yet: create it (and deploy it) first, then ask for its URL again.",
                 ja=f"{name} という名前の REST API はまだありません。先に作成（とデプロイ）をしてから、もう一度 URL を取得してください。",
+            )
+        )
+
+
+class LabHasNoApi(LabError):
+    def __init__(self, lab_id: str) -> None:
+        super().__init__(
+            Text(
+                en=f"Lab {lab_id} does not build an API, so it has no invoke URL: see `mcredlab task {lab_id}` for what it asks.",
+                ja=f"ラボ {lab_id} では API を作成しないため、呼び出し URL はありません。課題の内容は "
+                f"`mcredlab task {lab_id}` で確認してください。",
             )
         )

@@ -7,13 +7,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -361,3 +367,245 @@ def test_emulator_start_on_another_port_never_moves_a_running_emulator(empty_hom
 def test_endpoint_target_without_an_endpoint_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     assert_learner_error(run("check", WEBSITE, "--target", "endpoint"), "AWS_ENDPOINT_URL", "--target emulator")
+
+
+# -- a terminal of the learner's own: env, task, url ------------------------------------------------
+
+
+def _without_aws_settings() -> dict[str, str]:
+    """This process's environment without any AWS_ variable (but the test's empty AWS config files)."""
+    keep = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MCREDLAB_TARGET")) or k in keep}
+
+
+def test_eval_mcredlab_env_lets_plain_aws_commands_in_a_shell_reach_the_emulator(target: Target) -> None:
+    aws = shutil.which("aws")
+    if aws is None:
+        pytest.skip("the aws command is not installed")
+    bucket = json.loads(run("setup", WEBSITE, "--json").stdout)["bucket"]
+    script = Path(sys.executable).with_name("mcredlab")
+    mcredlab = shlex.quote(str(script)) if script.exists() else f"{shlex.quote(sys.executable)} -m mcredlab"
+    shell = (f'eval "$({mcredlab} env)" && aws s3 ls && aws sts get-caller-identity --query Account --output text '
+             '&& echo "endpoint=$AWS_ENDPOINT_URL"')
+    done = subprocess.run(["bash", "-c", shell], env=_without_aws_settings(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert bucket in done.stdout and "123456789012" in done.stdout
+    assert f"endpoint={target.endpoint_url}" in done.stdout
+
+
+def test_env_prints_one_shell_quoted_export_per_variable_of_the_target(
+    target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MCREDLAB_REGION", "us-east-1; echo oops")  # quoted, never run by eval
+    result = run("env")
+    assert result.exit_code == 0, result.output
+    exports = [shlex.split(line) for line in result.stdout.splitlines()]
+    assert all(len(words) == 2 and words[0] == "export" for words in exports)
+    assert dict(words[1].split("=", 1) for words in exports) == resolve_target().environ()
+
+
+def resolve_target() -> Target:
+    from mcredlab.target import resolve
+
+    return resolve(None, start_emulator=False)
+
+
+def test_env_starts_the_emulator_when_it_is_not_running(empty_home: Path) -> None:
+    result = run("env")
+    assert result.exit_code == 0, result.output
+    info = emulator.status()
+    assert info is not None and f"export AWS_ENDPOINT_URL={info.url}" in result.stdout
+
+
+def test_task_sets_the_lab_up_and_prints_it_with_the_names_of_its_resources(target: Target) -> None:
+    result = run("task", WEBSITE)
+    assert result.exit_code == 0, result.output
+    attempt = Store().attempt(WEBSITE, target.key)
+    assert attempt is not None, "task set the lab up"
+    assert attempt.context["bucket"] in result.stdout and "{bucket}" not in result.stdout
+    assert all_labs()[WEBSITE].title.en in result.stdout
+    japanese = run("task", WEBSITE, "--lang", "ja")
+    assert all_labs()[WEBSITE].title.ja in japanese.stdout and attempt.context["bucket"] in japanese.stdout
+    assert "準備しました" not in japanese.stderr, "only the first call sets the lab up"
+
+
+def test_url_prints_the_invoke_url_and_says_in_one_sentence_when_there_is_none(target: Target) -> None:
+    assert run("setup", "apigw-cors").exit_code == 0
+    api_id = Store().attempt("apigw-cors", target.key).context["api_id"]  # type: ignore[union-attr]
+    result = run("url", "apigw-cors")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"{target.endpoint_url}/restapis/{api_id}/prod/_user_request_"
+    run("setup", "apigw-lambda-proxy")
+    assert_learner_error(run("url", "apigw-lambda-proxy"), "no REST API named mcredlab-hello-api")
+    run("setup", WEBSITE)
+    assert_learner_error(run("url", WEBSITE), "does not build an API")
+    assert JAPANESE.search(assert_learner_error(run("url", WEBSITE, "--lang", "ja"), "API"))
+
+
+def test_progress_says_so_when_nothing_has_been_checked_yet(empty_home: Path) -> None:
+    assert "No lab has been checked" in run("progress").stdout
+    assert "まだどのラボもチェックしていません" in run("progress", "--lang", "ja").stdout
+
+
+def test_progress_in_japanese_names_the_number_of_checks_in_japanese(target: Target) -> None:
+    run("setup", WEBSITE)
+    run("check", WEBSITE)
+    assert "checks: 1" in run("progress").stdout
+    assert "チェック回数: 1" in run("progress", "--lang", "ja").stdout
+
+
+# -- every string in both languages ----------------------------------------------------------------
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    yield path, group
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("how", ["--lang ja", "MCREDLAB_LANG=ja"])
+def test_help_of_the_group_and_of_every_command_is_japanese(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcredlab.cli import Command, Group, Option
+
+    if how.startswith("MCREDLAB_LANG"):
+        monkeypatch.setenv("MCREDLAB_LANG", "ja")
+    for path, command in _commands(main):
+        args = ["--lang", "ja", *path, "--help"] if how == "--lang ja" else [*path, "--help"]
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        help_text = _squeezed(result.stdout)
+        assert isinstance(command, (Command, Group)), path
+        assert _squeezed(command.text.ja) in help_text, path
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert isinstance(param, Option) and param.text is not None, (path, param.name)
+                assert _squeezed(param.text.ja) in help_text, (path, param.name)
+        assert "使い方:" in result.stdout and "このヘルプを表示して終了します。" in result.stdout
+        for english in ("Usage:", "Options:", "Show this message", "Commands:"):
+            assert english not in result.stdout, (path, english)
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                assert _squeezed(sub.text.ja.split("。")[0]) in help_text  # type: ignore[attr-defined]
+
+
+def test_help_is_english_by_default_and_japanese_after_a_command_s_own_lang() -> None:
+    assert "Check LAB: exit 0" in run("check", "--help").stdout
+    assert "LAB をチェックします" in run("check", "--lang", "ja", "--help").stdout
+    assert "LAB をチェックします" in run("check", "--help", "--lang=ja").stdout
+    done = run_process("--lang", "ja", "--help")
+    assert done.returncode == 0 and "ローカルの AWS エミュレーター" in done.stdout
+
+
+def test_the_group_lang_applies_to_a_command_s_output() -> None:
+    assert all_labs()[WEBSITE].title.ja in run("--lang", "ja", "list").stdout
+    assert " 分  " in run("--lang", "ja", "list").stdout
+
+
+def test_emulator_commands_speak_japanese(empty_home: Path) -> None:
+    assert run("emulator", "status", "--lang", "ja").stdout.strip() == "起動していません"
+    url = run("emulator", "start").stdout.strip()
+    status = run("--lang", "ja", "emulator", "status").stdout.strip()
+    assert status.startswith(f"{url} で起動しています（PID ")
+    assert run("emulator", "reset", "--lang", "ja").stdout.strip() == "リセットしました"
+    assert run("emulator", "stop", "--lang", "ja").stdout.strip() == "停止しました"
+    message = assert_learner_error(run("emulator", "reset", "--lang", "ja"), "mcredlab emulator start")
+    assert message.startswith("ローカルの AWS エミュレーターが起動していません")
+
+
+def test_an_emulator_port_in_use_is_said_in_japanese(empty_home: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        message = assert_learner_error(run("emulator", "start", "--port", str(port), "--lang", "ja"))
+    assert f"ポート {port} はすでに使用されています" in message and "in use" not in message
+
+
+def test_emulator_not_running_at_a_url_reads_naturally_in_japanese() -> None:
+    from mcredlab.errors import EmulatorNotRunning
+
+    message = EmulatorNotRunning("http://127.0.0.1:4747").message("ja")
+    assert message.startswith("http://127.0.0.1:4747 のローカルの AWS エミュレーターが起動していません。")
+    assert " at " not in message
+
+
+# -- mcredlab lab --------------------------------------------------------------------------------------
+
+
+def _exec_recorder(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Make ``os.execvp`` record its argv and the environment it would hand JupyterLab."""
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(os, "execvp", lambda program, argv: seen.update(argv=argv, env=dict(os.environ)))
+    monkeypatch.delenv("MCREDLAB_TARGET", raising=False)
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    return seen
+
+
+def test_lab_starts_the_emulator_on_the_emulator_port(empty_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _exec_recorder(monkeypatch)
+    port = free_port()
+    result = CliRunner().invoke(main, ["lab", "--emulator-port", str(port), "--port", "18998", "--no-browser"])
+    assert result.exit_code == 0, result.output
+    assert f"AWS emulator: http://127.0.0.1:{port}" in result.stdout
+    assert emulator.status().port == port  # type: ignore[union-attr]
+    assert "--port=18998" in seen["argv"]  # type: ignore[operator]
+    assert seen["env"]["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{port}"  # type: ignore[index]
+
+
+def test_lab_in_japanese_uses_its_own_settings_with_the_japanese_locale_and_leaves_the_learners_alone(
+    fresh_emulator: emulator.EmulatorInfo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    own = tmp_path / "own-settings"
+    (own / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (own / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings").write_text('{"theme": "JupyterLab Dark"}')
+    monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(own))
+    seen = _exec_recorder(monkeypatch)
+    result = CliRunner().invoke(main, ["lab", "--lang", "ja", "--no-browser"])
+    assert result.exit_code == 0, result.output
+    assert "AWS エミュレーター:" in result.stdout
+    settings = Path(seen["env"]["JUPYTERLAB_SETTINGS_DIR"])  # type: ignore[index]
+    assert settings.is_relative_to(os.environ["MCREDLAB_HOME"])
+    plugin = settings / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings"
+    assert json.loads(plugin.read_text()) == {"locale": "ja_JP"}
+    assert (settings / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings").exists()
+    assert sorted(p.name for p in own.rglob("*")) == ["@jupyterlab", "apputils-extension", "themes.jupyterlab-settings"]
+
+
+def _get_json(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=10) as reply:
+        return json.loads(reply.read())
+
+
+def test_lab_lang_ja_opens_jupyterlab_with_its_menus_in_japanese(fresh_emulator: emulator.EmulatorInfo, tmp_path: Path) -> None:
+    """The real JupyterLab, started by the real command: its translation setting is Japanese, and the pack is there."""
+    port, token = free_port(), "mcredlab-lab-ja"
+    script = Path(sys.executable).with_name("mcredlab")
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "mcredlab"]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    process = subprocess.Popen([*argv, "lab", "--lang", "ja", "--no-browser", "--port", str(port),
+                                f"--ServerApp.token={token}"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}/lab/api"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                setting = _get_json(f"{base}/settings/@jupyterlab/translation-extension:plugin?token={token}")
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.5)
+        assert setting["settings"]["locale"] == "ja_JP"  # type: ignore[index]
+        pack = _get_json(f"{base}/translations/ja_JP?token={token}")
+        assert pack["message"] == "" and pack["data"]  # type: ignore[index]
+        assert "ファイル" in json.dumps(pack["data"], ensure_ascii=False)  # type: ignore[index]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

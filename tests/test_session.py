@@ -89,3 +89,49 @@ def test_a_criterion_that_meets_an_unforeseen_state_fails_with_a_sentence(target
     result = check_one(Criterion("schema", same("a schema"), same("the schema"), same("-"), reads_a_malformed_schema),
                        target.aws(read_only=True), {})
     assert not result.passed and "AttributeError" in result.found.en and "cannot read" in result.found.en
+
+
+def test_task_fills_in_the_names_setup_provisioned_and_keeps_placeholders_before_setup(target) -> None:  # type: ignore[no-untyped-def]
+    from mcredlab.labs import get_lab
+    from mcredlab.session import LabSession
+
+    session = LabSession(get_lab("s3-static-website"), target, lang="ja")
+    assert "{bucket}" in session.task()
+    session.setup()
+    assert session.context["bucket"] in session.task() and "{bucket}" not in session.task("en")
+
+
+def test_api_url_of_a_lab_without_an_api_says_so_in_one_sentence(target) -> None:  # type: ignore[no-untyped-def]
+    from mcredlab.errors import LabHasNoApi
+    from mcredlab.labs import get_lab
+    from mcredlab.session import LabSession
+
+    website = LabSession(get_lab("s3-static-website"), target)
+    website.setup()
+    with pytest.raises(LabHasNoApi) as raised:
+        website.api_url()
+    assert "\n" not in raised.value.message("en") and "API を作成しない" in raised.value.message("ja")
+
+
+def test_what_aws_refused_is_named_in_the_language_of_the_message(target) -> None:  # type: ignore[no-untyped-def]
+    from mcredlab._text import Text
+    from mcredlab.errors import AwsRequestFailed
+    from mcredlab.labs import get_lab
+    from mcredlab.session import LabSession
+
+    session = LabSession(get_lab("s3-static-website"), target)
+    action = Text(en="set up s3-static-website", ja="ラボ s3-static-website の準備")
+    with pytest.raises(AwsRequestFailed) as raised:
+        session._run(action, lambda: target.aws().client("s3").get_bucket_policy(Bucket="mcredlab-no-such-bucket"))
+    assert raised.value.message("ja").startswith("ラボ s3-static-website の準備で AWS がリクエストを拒否しました: ")
+    assert "set up" not in raised.value.message("ja")
+    assert raised.value.message("en").startswith("AWS refused to set up s3-static-website: NoSuchBucket")
+
+
+def test_not_set_up_reads_as_one_japanese_sentence_with_a_next_step() -> None:
+    from mcredlab.errors import NotSetUp
+
+    message = NotSetUp("s3-static-website").message("ja")
+    assert "`mcredlab setup s3-static-website` を実行するか、ラボのノートブックを開いてください。" in message
+    assert "開く）して" not in message
+

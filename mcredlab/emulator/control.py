@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from mcredlab._text import Text
 from mcredlab.errors import EmulatorFailedToStart, EmulatorRunsElsewhere
 from mcredlab.home import home
 
@@ -105,7 +106,8 @@ def start(port: int | None = None) -> EmulatorInfo:
     if port is None:
         port = DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port()
     elif not _port_free(port):
-        raise EmulatorFailedToStart(f"port {port} is already in use", str(_log_file()))
+        raise EmulatorFailedToStart(Text(en=f"port {port} is already in use", ja=f"ポート {port} はすでに使用されています"),
+                                    str(_log_file()))
     log = _log_file().open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "mcredlab.emulator", "--port", str(port)],
@@ -118,14 +120,17 @@ def start(port: int | None = None) -> EmulatorInfo:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise EmulatorFailedToStart(f"exit code {process.returncode}", str(_log_file()))
+            raise EmulatorFailedToStart(Text(en=f"exit code {process.returncode}", ja=f"終了コード {process.returncode}"),
+                                        str(_log_file()))
         if _answers(port, timeout=0.5):
             info = EmulatorInfo(pid=process.pid, port=port, started_at=time.time())
             _state_file().write_text(json.dumps(asdict(info)))
             return info
         time.sleep(0.1)
     process.kill()
-    raise EmulatorFailedToStart(f"no answer on port {port} after {STARTUP_SECONDS:.0f} s", str(_log_file()))
+    seconds = f"{STARTUP_SECONDS:.0f}"
+    raise EmulatorFailedToStart(Text(en=f"no answer on port {port} after {seconds} s",
+                                     ja=f"{seconds} 秒経ってもポート {port} から応答がありません"), str(_log_file()))
 
 
 def ensure_running() -> EmulatorInfo:
