@@ -1,4 +1,5 @@
-"""Reading REST APIs (API Gateway v1) the way the labs' checks need: by name, path and method."""
+"""Reading REST APIs (API Gateway v1) the way the labs' checks need: by name, path and method, and the
+findings the labs' API Gateway criteria share."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from mcredlab._text import Text, clip
+from mcredlab.lab import Finding, failed, passed
+from mcredlab.policy import action_covered, condition_values, matches, statements
 from mcredlab.target import Aws, Target
 
 
@@ -113,3 +117,193 @@ def deployed_methods(aws: Aws, api_id: str, stage: str) -> dict[str, set[str]] |
         restApiId=api_id, deploymentId=found["deploymentId"], embed=["apisummary"]
     )
     return {path: set(methods) for path, methods in (deployment.get("apiSummary") or {}).items()}
+
+
+# -- findings the labs' criteria share -----------------------------------------------------------
+
+NO_API = Text(en="no REST API with that name", ja="その名前の REST API がありません")
+
+
+def _no(text: Text) -> Finding:
+    return failed(text.en, text.ja)
+
+
+def _names(items: list[str], none_en: str = "none", none_ja: str = "なし") -> tuple[str, str]:
+    return (", ".join(items) or none_en, ", ".join(items) or none_ja)
+
+
+def rest_api_finding(aws: Aws, name: str, stage: str = "prod") -> Finding:
+    """Whether a REST API called ``name`` exists; an HTTP API of that name is named as the mistake it is."""
+    api = the_api(aws, name, stage)
+    if api is not None:
+        if api.same_name > 1:
+            return passed(f"{api.same_name} REST APIs with that name; judging {api.id}, the newest deployed to {stage}",
+                          f"同名の REST API が {api.same_name} 個あります。{stage} にデプロイされた最新の {api.id} を判定します")
+        return passed(f"REST API {api.id}", f"REST API {api.id}")
+    http_apis = [a for a in aws.client("apigatewayv2").get_apis().get("Items", []) if a.get("Name") == name]
+    if http_apis:
+        kind = str(http_apis[0].get("ProtocolType", "HTTP"))
+        return failed(f"no REST API with that name, only an {kind} API ({http_apis[0].get('ApiId')}): a different product",
+                      f"その名前の REST API はなく、{kind} API（{http_apis[0].get('ApiId')}）だけがあります。別の種類の API です")
+    return _no(NO_API)
+
+
+def resource_finding(aws: Aws, name: str, path: str) -> Finding:
+    """Whether the API called ``name`` has the resource ``path``; else which paths it has."""
+    api = the_api(aws, name)
+    if api is None:
+        return _no(NO_API)
+    found = resource(aws, api.id, path)
+    if found is None:
+        paths = sorted(r["path"] for r in aws.client("apigateway").get_resources(restApiId=api.id)["items"])
+        return failed(f"only the paths {', '.join(paths)}", f"パスは {', '.join(paths)} だけです")
+    return passed(f"{path} (resource {found['id']})", f"{path}（リソース {found['id']}）")
+
+
+def _methods_of(aws: Aws, name: str, path: str) -> tuple[Candidate, dict[str, Any]] | Finding:
+    api = the_api(aws, name)
+    if api is None:
+        return _no(NO_API)
+    found = resource(aws, api.id, path)
+    if found is None:
+        return failed(f"no {path} resource", f"{path} リソースがありません")
+    return api, found
+
+
+def method_finding(aws: Aws, name: str, path: str, verb: str) -> Finding:
+    """Whether ``path`` has the method ``verb`` (or ``ANY``, which serves it too)."""
+    where = _methods_of(aws, name, path)
+    if isinstance(where, Finding):
+        return where
+    methods = sorted((where[1].get("resourceMethods") or {}).keys())
+    en, ja = _names(methods)
+    if verb in methods or "ANY" in methods:
+        return passed(f"methods {en}", f"メソッド: {ja}")
+    return failed(f"methods {en}", f"メソッド: {ja}")
+
+
+def lambda_proxy_finding(aws: Aws, name: str, path: str, verb: str, function: str) -> Finding:
+    """Whether ``verb path`` (or ``ANY path``) calls ``function`` through Lambda proxy integration (POST)."""
+    where = _methods_of(aws, name, path)
+    if isinstance(where, Finding):
+        return where
+    api, found = where
+    chosen = method(aws, api.id, found["id"], verb) or method(aws, api.id, found["id"], "ANY")
+    integration = (chosen or {}).get("methodIntegration")
+    if not integration:
+        return failed(f"no integration on {verb} {path}", f"{verb} {path} に統合がありません")
+    kind = str(integration.get("type", "")).upper()
+    target = lambda_function_of(str(integration.get("uri", "")))
+    if kind != "AWS_PROXY":
+        return failed(f"integration type {kind} (not Lambda proxy)", f"統合タイプが {kind} です（Lambda プロキシではありません）")
+    if target != function:
+        shown = target or integration.get("uri", "?")
+        return failed(f"a proxy integration with {shown}, not {function}", f"{function} ではなく {shown} へのプロキシ統合です")
+    if str(integration.get("httpMethod", "")).upper() != "POST":
+        called = integration.get("httpMethod")
+        return failed(f"the integration calls Lambda with {called}; Lambda is always invoked with POST",
+                      f"統合が Lambda を {called} で呼び出しています。Lambda の呼び出しは常に POST です")
+    return passed(f"AWS_PROXY to {target}", f"{target} への AWS_PROXY 統合")
+
+
+def invoke_permission_finding(aws: Aws, name: str, function: str, verb: str, path: str, stage: str = "prod") -> Finding:
+    """Whether the function's resource-based policy lets API Gateway invoke it for ``verb path`` on ``stage``."""
+    try:
+        policy = aws.client("lambda").get_policy(FunctionName=function)["Policy"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        policy = None
+    grants = [
+        s for s in statements(policy)
+        if s.effect == "Allow" and s.service("apigateway.amazonaws.com") and action_covered(s.actions, "lambda:InvokeFunction")
+    ]
+    if not grants:
+        return failed("no statement allows apigateway.amazonaws.com to call lambda:InvokeFunction",
+                      "apigateway.amazonaws.com に lambda:InvokeFunction を許可するステートメントがありません")
+    api = the_api(aws, name, stage)
+    if api is None:
+        return _no(NO_API)
+    call = f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api.id}/{stage}/{verb}{path}"
+    for grant in grants:
+        sources = condition_values(grant.condition, "aws:SourceArn")
+        if not sources:
+            return passed("API Gateway may invoke the function (no source condition)",
+                          "API Gateway は関数を呼び出せます（呼び出し元の条件なし）")
+        hit = next((pattern for pattern in sources if matches(pattern, call)), None)
+        if hit is not None:
+            return passed(f"API Gateway may invoke the function from {hit}", f"API Gateway は {hit} から関数を呼び出せます")
+    others = ", ".join(v for g in grants for v in condition_values(g.condition, "aws:SourceArn"))
+    return failed(f"permissions only for other sources ({others}), none matching {call}",
+                  f"許可されているのは他の呼び出し元（{others}）だけで、{call} に一致するものがありません")
+
+
+def deployed_finding(aws: Aws, name: str, path: str, verb: str, stage: str = "prod") -> Finding:
+    """Whether the deployment behind ``stage`` serves ``verb path`` (or ``ANY path``)."""
+    api = the_api(aws, name, stage)
+    if api is None:
+        return _no(NO_API)
+    served = deployed_methods(aws, api.id, stage)
+    if served is None:
+        en, ja = _names(sorted(stages(aws, api.id)))
+        return failed(f"no stage {stage} (stages: {en})", f"ステージ {stage} がありません（ステージ: {ja}）")
+    methods = served.get(path, set())
+    if not methods & {verb, "ANY"}:
+        en, ja = _names(sorted(methods), "nothing", "何も")
+        return failed(
+            f"{stage} serves {en} on {path}, not {verb}: it was deployed before {verb} {path} existed; redeploy",
+            f"{stage} のデプロイは {path} で {verb} を提供していません（提供: {ja}）。{verb} {path} を作成する前の"
+            "デプロイです。再デプロイしてください",
+        )
+    shown = verb if verb in methods else "ANY"
+    return passed(f"{stage} serves {shown} {path}", f"{stage} のデプロイに {shown} {path} が含まれています")
+
+
+# -- what a request got back, told in both languages ---------------------------------------------
+
+
+def quoted(body: str, what_ja: str = "本文", size: int = 160) -> tuple[str, str]:
+    """A body as code, clipped (or the words for an empty one), in English and Japanese."""
+    shown = clip(" ".join(body.split()).replace("`", "'"), size)
+    if not shown:
+        return "an empty body", f"空の{what_ja}"
+    return f"the body `{shown}`", f"{what_ja} `{shown}`"
+
+
+def _ja_then(text: str, particle: str) -> str:
+    """Japanese ``text`` followed by ``particle``, with a space after Latin text or code."""
+    return f"{text} {particle}" if text[-1:].isascii() else f"{text}{particle}"
+
+
+def exchange(
+    verb: str,
+    url: str,
+    status: int,
+    *,
+    sent_headers: dict[str, str] | None = None,
+    sent_body: str | None = None,
+    got: tuple[str, str] | None = None,
+    body: str | None = None,
+) -> tuple[str, str]:
+    """``verb url`` (with the headers and body sent) and what came back: the status, ``got`` (what the
+    check looked for in the reply, in English and Japanese) and the response body, clipped."""
+    sent_en, sent_ja = [], []
+    if sent_headers:
+        listed = ", ".join(f"{k}: {v}" for k, v in sent_headers.items())
+        sent_en.append(listed)
+        sent_ja.append(f"ヘッダー {listed}")
+    if sent_body is not None:
+        en, ja = quoted(sent_body, "リクエスト本文")
+        sent_en.append(en)
+        sent_ja.append(ja)
+    parts_en, parts_ja = [str(status)], [f"ステータス {status}"]
+    if got is not None:
+        parts_en.append(got[0])
+        parts_ja.append(got[1])
+    if body is not None:
+        en, ja = quoted(body, "レスポンス本文")
+        parts_en.append(en)
+        parts_ja.append(ja)
+    request_en = f"{verb} {url}" + (f" with {' and '.join(sent_en)}" if sent_en else "")
+    request_ja = (_ja_then("、".join(sent_ja), "を付けて ") if sent_ja else "") + f"{verb} {url} を送ると"
+    return (f"{request_en} answered {', '.join(parts_en)}", f"{request_ja}、{_ja_then('、'.join(parts_ja), 'が返りました')}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mcredlab import apigateway as apigw
-from mcredlab._text import Text
+from mcredlab._text import Text, clip
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
 from mcredlab.target import Aws, HttpReply
 
@@ -28,7 +28,7 @@ lab = Lab(
             "1. A preflight request `OPTIONS /items` answers 200 with `Access-Control-Allow-Origin` matching "
             "{origin} (or `*`), `Access-Control-Allow-Methods` including `GET`, and `Access-Control-Allow-Headers` "
             "including `Content-Type`.\n"
-            "2. Responses of `GET /items` carry `Access-Control-Allow-Origin`.\n"
+            "2. Responses of `GET /items` carry `Access-Control-Allow-Origin`, and still return the list.\n"
             "3. The change is live on the `prod` stage.\n\n"
             "Tip: in the notebook, `lab.api_url()` gives the stage's invoke URL, so you can send the browser's "
             "requests yourself with `requests` or `!curl`."
@@ -41,7 +41,7 @@ lab = Lab(
             "1. プリフライトリクエスト `OPTIONS /items` が 200 を返し、`Access-Control-Allow-Origin` が {origin}"
             "（または `*`）、`Access-Control-Allow-Methods` に `GET`、`Access-Control-Allow-Headers` に "
             "`Content-Type` が含まれること。\n"
-            "2. `GET /items` のレスポンスに `Access-Control-Allow-Origin` が付くこと。\n"
+            "2. `GET /items` のレスポンスに `Access-Control-Allow-Origin` が付き、これまでどおりリストが返ること。\n"
             "3. 変更が `prod` ステージに反映されていること。\n\n"
             "ヒント: ノートブックで `lab.api_url()` を実行するとステージの呼び出し URL が得られるので、"
             "ブラウザーと同じリクエストを `requests` や `!curl` で送って確かめられます。"
@@ -64,7 +64,8 @@ CONSOLE_ALLOW_HEADERS = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-S
 # -- setup -------------------------------------------------------------------------------------
 
 
-def _mock(aws: Aws, api_id: str, resource_id: str, http_method: str, body: str, headers: dict[str, str]) -> None:
+def _mock(aws: Aws, api_id: str, resource_id: str, http_method: str, body: str, headers: dict[str, str], *,
+          integration_response: bool = True) -> None:
     """A MOCK integration answering 200 with ``body`` and fixed ``headers`` (as the console builds it)."""
     api_gateway = aws.client("apigateway")
     api_gateway.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=http_method, authorizationType="NONE")
@@ -77,6 +78,8 @@ def _mock(aws: Aws, api_id: str, resource_id: str, http_method: str, body: str, 
         restApiId=api_id, resourceId=resource_id, httpMethod=http_method, type="MOCK",
         requestTemplates={"application/json": '{"statusCode": 200}'},
     )
+    if not integration_response:
+        return
     api_gateway.put_integration_response(
         restApiId=api_id, resourceId=resource_id, httpMethod=http_method, statusCode="200",
         responseTemplates={"application/json": body},
@@ -174,9 +177,10 @@ def options_method(aws: Aws, ctx: Context) -> Finding:
     if items is None:
         return failed("no /items resource", "/items リソースがありません")
     methods = sorted((items.get("resourceMethods") or {}).keys())
+    listed = ", ".join(methods)
     if "OPTIONS" in methods:
-        return passed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
-    return failed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
+        return passed(f"methods {listed}", f"メソッド: {listed}")
+    return failed(f"methods {listed or 'none'}: no OPTIONS", f"メソッド: {listed or 'なし'}（OPTIONS がありません）")
 
 
 @lab.criterion(
@@ -189,6 +193,7 @@ def options_method(aws: Aws, ctx: Context) -> Finding:
         ja="OPTIONS メソッドには、リクエストテンプレートが {{\"statusCode\": 200}} の MOCK 統合、200 のメソッドレスポンス、"
         "200 の統合レスポンスが必要です。「CORS を有効にする」で 3 つとも作成されます。",
     ),
+    requires="options-method",
 )
 def preflight_status(aws: Aws, ctx: Context) -> Finding:
     method = _items_method(aws, ctx, "OPTIONS")
@@ -216,6 +221,7 @@ def preflight_status(aws: Aws, ctx: Context) -> Finding:
     "preflight-allow-origin",
     expected=Text(en="the preflight allows the origin {origin} (or *)", ja="プリフライトがオリジン {origin}（または *）を許可する"),
     looked_at=Text(en="the 200 response of OPTIONS /items", ja="OPTIONS /items の 200 レスポンス"),
+    requires="preflight-status-200",
     hint=Text(
         en="Access-Control-Allow-Origin must be exactly {origin} (scheme and host, no trailing slash) or *.",
         ja="Access-Control-Allow-Origin は正確に {origin}（スキームとホスト、末尾のスラッシュなし）か * にします。",
@@ -232,6 +238,7 @@ def preflight_allow_origin(aws: Aws, ctx: Context) -> Finding:
     "preflight-allow-methods",
     expected=Text(en="the preflight allows the method GET", ja="プリフライトが GET メソッドを許可する"),
     looked_at=Text(en="the 200 response of OPTIONS /items", ja="OPTIONS /items の 200 レスポンス"),
+    requires="preflight-status-200",
     hint=Text(
         en="Access-Control-Allow-Methods is a comma-separated list such as GET,OPTIONS.",
         ja="Access-Control-Allow-Methods は GET,OPTIONS のようなカンマ区切りのリストです。",
@@ -248,6 +255,7 @@ def preflight_allow_methods(aws: Aws, ctx: Context) -> Finding:
     "preflight-allow-headers",
     expected=Text(en="the preflight allows the header Content-Type", ja="プリフライトが Content-Type ヘッダーを許可する"),
     looked_at=Text(en="the 200 response of OPTIONS /items", ja="OPTIONS /items の 200 レスポンス"),
+    requires="preflight-status-200",
     hint=Text(
         en="Access-Control-Allow-Headers lists the request headers the page may send; include Content-Type.",
         ja="Access-Control-Allow-Headers にはページが送信できるリクエストヘッダーを列挙します。Content-Type を含めてください。",
@@ -286,6 +294,7 @@ def get_allow_origin(aws: Aws, ctx: Context) -> Finding:
         en="Changes to methods take effect only after Deploy API (stage prod).",
         ja="メソッドの変更は「API をデプロイ」（ステージ prod）を実行するまで反映されません。",
     ),
+    requires="options-method",
 )
 def deployed(aws: Aws, ctx: Context) -> Finding:
     served = apigw.deployed_methods(aws, ctx["api_id"], "prod")
@@ -293,20 +302,17 @@ def deployed(aws: Aws, ctx: Context) -> Finding:
         return failed("no stage prod", "ステージ prod がありません")
     if "OPTIONS" not in served.get("/items", set()):
         return failed(
-            "prod still serves a deployment without OPTIONS /items; redeploy",
-            "prod は OPTIONS /items を含まない以前のデプロイのままです。再デプロイしてください",
+            "prod still serves a deployment made before OPTIONS /items existed; redeploy",
+            "ステージ prod のデプロイは OPTIONS /items を作成する前のものです。再デプロイしてください",
         )
-    return passed("prod serves OPTIONS /items", "prod は OPTIONS /items を提供しています")
+    return passed("prod serves OPTIONS /items", "ステージ prod のデプロイに OPTIONS /items が含まれています")
 
 
-def _sent(method: str, url: str, headers: dict[str, str]) -> str:
-    return f"{method} {url} with " + ", ".join(f"{k}: {v}" for k, v in headers.items())
-
-
-def _cors_headers(reply: HttpReply) -> str:
+def _cors_headers(reply: HttpReply) -> tuple[str, str]:
+    """The Access-Control-Allow-* headers of a reply, in English and Japanese."""
     names = (ALLOW_ORIGIN, ALLOW_METHODS, ALLOW_HEADERS)
-    shown = [f"{name}: {reply.header(name)}" for name in names if reply.header(name) is not None]
-    return ", ".join(shown) or "no CORS headers"
+    shown = ", ".join(f"{name}: {reply.header(name)}" for name in names if reply.header(name) is not None)
+    return (shown, shown) if shown else ("no CORS headers", "CORS ヘッダーなし")
 
 
 @lab.criterion(
@@ -322,6 +328,7 @@ def _cors_headers(reply: HttpReply) -> str:
         ja="プリフライトを自分で送ってみましょう: `curl -i -X OPTIONS -H 'Origin: {origin}' -H 'Access-Control-Request-Method: GET' "
         ".../prod/items`。Access-Control-Allow-* ヘッダーをブラウザーの要求と比べてください。",
     ),
+    requires=("preflight-allow-origin", "preflight-allow-methods", "preflight-allow-headers", "deployed"),
 )
 def preflight_answers(aws: Aws, ctx: Context) -> Finding:
     url = apigw.invoke_url(aws, ctx["api_id"], "prod") + "/items"
@@ -334,35 +341,44 @@ def preflight_answers(aws: Aws, ctx: Context) -> Finding:
         and methods is not None and _listed(methods, "GET")
         and allowed is not None and _listed(allowed, "Content-Type")
     )
-    sent = _sent("OPTIONS", url, headers)
-    got = f"{reply.status} with {_cors_headers(reply)}"
-    if ok:
-        return passed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
-    return failed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
+    en, ja = apigw.exchange("OPTIONS", url, reply.status, sent_headers=headers, got=_cors_headers(reply))
+    return passed(en, ja) if ok else failed(en, ja)
 
 
 @lab.criterion(
     "get-answers-with-cors",
     expected=Text(
-        en="GET /prod/items answers 200 with Access-Control-Allow-Origin for {origin}",
-        ja="GET /prod/items が {origin} 向けの Access-Control-Allow-Origin を付けて 200 を返す",
+        en="GET /prod/items answers 200 with its JSON list and Access-Control-Allow-Origin for {origin}",
+        ja="GET /prod/items が {origin} 向けの Access-Control-Allow-Origin を付けて、200 と元の JSON リストを返す",
     ),
     looked_at=Text(en="what GET /prod/items answers a browser on {origin}", ja="GET /prod/items が {origin} のブラウザーに返す内容"),
     hint=Text(
-        en="`curl -i -H 'Origin: {origin}' .../prod/items` must show Access-Control-Allow-Origin; if not, add it to "
-        "GET's method and integration responses and redeploy.",
-        ja="`curl -i -H 'Origin: {origin}' .../prod/items` の結果に Access-Control-Allow-Origin が必要です。なければ GET の"
-        "メソッドレスポンスと統合レスポンスに追加して再デプロイします。",
+        en="`curl -i -H 'Origin: {origin}' .../prod/items` must show Access-Control-Allow-Origin and still the JSON "
+        "list. No header: add it to GET's method and integration responses and redeploy. An empty body: "
+        "`put-integration-response` replaces the whole integration response, so pass the mapping template again "
+        "(`--response-templates`) or use `update-integration-response`.",
+        ja="`curl -i -H 'Origin: {origin}' .../prod/items` の結果に、Access-Control-Allow-Origin と元の JSON リストの両方が"
+        "必要です。ヘッダーがない場合は、GET のメソッドレスポンスと統合レスポンスに追加して再デプロイします。本文が空の場合、"
+        "`put-integration-response` は統合レスポンス全体を置き換えるので、マッピングテンプレートも指定し直すか"
+        "（`--response-templates`）、`update-integration-response` を使います。",
     ),
+    requires=("get-allow-origin", "deployed"),
 )
 def get_answers_with_cors(aws: Aws, ctx: Context) -> Finding:
     url = apigw.invoke_url(aws, ctx["api_id"], "prod") + "/items"
     headers = {"Origin": ctx["origin"]}
     reply = aws.http("GET", url, headers)
-    sent, got = _sent("GET", url, headers), f"{reply.status} with {_cors_headers(reply)}"
-    if reply.status == 200 and reply.header(ALLOW_ORIGIN) in ("*", ctx["origin"]):
-        return passed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
-    return failed(f"{sent} answered {got}", f"{sent} に {got} が返りました")
+    en, ja = apigw.exchange("GET", url, reply.status, sent_headers=headers, got=_cors_headers(reply), body=reply.body)
+    if reply.status != 200 or reply.header(ALLOW_ORIGIN) not in ("*", ctx["origin"]):
+        return failed(en, ja)
+    try:
+        items = json.loads(reply.body)
+    except ValueError:
+        items = None
+    if items != ITEMS:
+        before = clip(json.dumps(ITEMS), 120)
+        return failed(f"{en}; before, GET returned the list `{before}`", f"{ja}。以前 GET が返していたリストは `{before}` です")
+    return passed(en, ja)
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
@@ -377,13 +393,15 @@ def enable_cors(
     headers: str = "Content-Type",
     on_get: bool = True,
     deploy: bool = True,
+    preflight_response: bool = True,
 ) -> None:
     """Add the preflight and the GET header as the console does; keywords introduce mistakes."""
     api_gateway, api_id = aws.client("apigateway"), ctx["api_id"]
     origin = origin or ctx["origin"]
     items = apigw.resource(aws, api_id, "/items")
     assert items is not None
-    _mock(aws, api_id, items["id"], "OPTIONS", "", {ALLOW_ORIGIN: origin, ALLOW_METHODS: methods, ALLOW_HEADERS: headers})
+    preflight = {ALLOW_ORIGIN: origin, ALLOW_METHODS: methods, ALLOW_HEADERS: headers}
+    _mock(aws, api_id, items["id"], "OPTIONS", "", preflight, integration_response=preflight_response)
     if on_get:
         api_gateway.put_method_response(
             restApiId=api_id, resourceId=items["id"], httpMethod="GET", statusCode="200",
@@ -611,6 +629,42 @@ def preflight_only(aws: Aws, ctx: Context) -> None:
 )
 def not_redeployed(aws: Aws, ctx: Context) -> None:
     enable_cors(aws, ctx, deploy=False)
+
+
+@lab.near_miss(
+    "get-template-wiped",
+    fails="get-answers-with-cors",
+    story=Text(
+        en="GET's header added with `aws apigateway put-integration-response` and only `--response-parameters`: "
+        "the call replaces the integration response, its mapping template is gone and GET answers an empty body",
+        ja="GET のヘッダーを `aws apigateway put-integration-response` に `--response-parameters` だけを指定して追加。"
+        "統合レスポンスが置き換わってマッピングテンプレートが消え、GET が空の本文を返す",
+    ),
+)
+def get_template_wiped(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, on_get=False, deploy=False)
+    api_id = ctx["api_id"]
+    items = apigw.resource(aws, api_id, "/items")
+    assert items is not None
+    where = ["--rest-api-id", api_id, "--resource-id", items["id"], "--http-method", "GET", "--status-code", "200"]
+    aws.cli("apigateway", "put-method-response", *where,
+            "--response-parameters", json.dumps({HEADER.format(ALLOW_ORIGIN): False}))
+    aws.cli("apigateway", "put-integration-response", *where,
+            "--response-parameters", json.dumps({HEADER.format(ALLOW_ORIGIN): f"'{ctx['origin']}'"}))
+    aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod")
+
+
+@lab.near_miss(
+    "preflight-without-integration-response",
+    fails=("preflight-status-200", "preflight-answers"),
+    story=Text(
+        en="OPTIONS with a MOCK integration and a 200 method response, but no integration response "
+        "(so no header values either)",
+        ja="OPTIONS に MOCK 統合と 200 のメソッドレスポンスを作成したが、統合レスポンスがない（ヘッダーの値もない）",
+    ),
+)
+def preflight_without_integration_response(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, preflight_response=False)
 
 
 @lab.teardown

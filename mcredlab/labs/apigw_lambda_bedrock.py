@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import time
 
-from botocore.exceptions import ClientError
-
 from mcredlab import apigateway as apigw
 from mcredlab import provision
 from mcredlab._text import Text
 from mcredlab.bedrock import delete_guardrails, find_guardrail_id, guardrail_versions
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.policy import action_covered, condition_values, matches, statements
 from mcredlab.target import Aws
 
 lab = Lab(
@@ -73,8 +70,6 @@ import json
 import os
 
 import boto3
-from botocore.exceptions import ClientError
-
 MODEL_ID = os.environ.get("MODEL_ID", "amazon.nova-lite-v1:0")
 bedrock = boto3.client("bedrock-runtime")
 
@@ -220,8 +215,8 @@ def guardrail_id_set(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "published-guardrail-version",
-    expected=Text(en="GUARDRAIL_VERSION names a published version of the guardrail ({guardrail_version}), not DRAFT",
-                  ja="GUARDRAIL_VERSION がガードレールの公開されたバージョン（{guardrail_version}）を指し、DRAFT ではない"),
+    expected=Text(en="GUARDRAIL_VERSION set to the published version {guardrail_version} of the guardrail, not DRAFT",
+                  ja="GUARDRAIL_VERSION にガードレールの公開されたバージョン {guardrail_version} が設定され、DRAFT ではない"),
     looked_at=Text(en="the environment variables of {function_name} and the versions of guardrail {guardrail_id}",
                    ja="{function_name} の環境変数とガードレール {guardrail_id} のバージョン"),
     hint=Text(
@@ -241,23 +236,17 @@ def published_guardrail_version(aws: Aws, ctx: Context) -> Finding:
                       "GUARDRAIL_VERSION = DRAFT で、公開されたバージョンではなく作業中のドラフトです")
     published = guardrail_versions(aws, ctx["guardrail_id"])
     if value not in published:
-        listing = ", ".join(published) or "none"
-        return failed(f"GUARDRAIL_VERSION = {value!r}, but the published versions are {listing}",
-                      f"GUARDRAIL_VERSION = {value!r} ですが、公開されたバージョンは {listing} です")
+        listing = ", ".join(published)
+        return failed(f"GUARDRAIL_VERSION = {value!r}, but the published versions are {listing or 'none'}",
+                      f"GUARDRAIL_VERSION = {value!r} ですが、公開されたバージョンは {listing or 'ありません'}"
+                      + ("です" if listing else ""))
+    if value != ctx["guardrail_version"]:
+        return failed(f"GUARDRAIL_VERSION = {value}, a published version, but not {ctx['guardrail_version']}",
+                      f"GUARDRAIL_VERSION = {value} は公開されたバージョンですが、{ctx['guardrail_version']} ではありません")
     return passed(f"GUARDRAIL_VERSION = {value}, a published version", f"GUARDRAIL_VERSION = {value}（公開されたバージョン）")
 
 
 # -- criteria: the API -------------------------------------------------------------------------
-
-_NO_API = ("no REST API with that name", "その名前の REST API がありません")
-_NO_ASK = ("no /ask resource", "/ask リソースがありません")
-
-
-def _ask(aws: Aws, ctx: Context) -> tuple[apigw.Candidate | None, dict | None]:
-    api = apigw.the_api(aws, ctx["api_name"])
-    if api is None:
-        return None, None
-    return api, apigw.resource(aws, api.id, "/ask")
 
 
 @lab.criterion(
@@ -272,13 +261,7 @@ def _ask(aws: Aws, ctx: Context) -> tuple[apigw.Candidate | None, dict | None]:
     ),
 )
 def rest_api(aws: Aws, ctx: Context) -> Finding:
-    api = apigw.the_api(aws, ctx["api_name"])
-    if api is None:
-        return failed(*_NO_API)
-    if api.same_name > 1:
-        return passed(f"{api.same_name} APIs with that name; judging {api.id}, the newest deployed to prod",
-                      f"同名の API が {api.same_name} 個あります。prod にデプロイされた最新の {api.id} を判定します")
-    return passed(f"REST API {api.id}", f"REST API {api.id}")
+    return apigw.rest_api_finding(aws, ctx["api_name"])
 
 
 @lab.criterion(
@@ -289,15 +272,10 @@ def rest_api(aws: Aws, ctx: Context) -> Finding:
         en="Select the root `/`, then Create resource with the path `ask` (lower case, no slash).",
         ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `ask`（小文字、スラッシュなし）を入力します。",
     ),
+    requires="rest-api",
 )
 def ask_resource(aws: Aws, ctx: Context) -> Finding:
-    api, ask = _ask(aws, ctx)
-    if api is None:
-        return failed(*_NO_API)
-    if ask is None:
-        paths = sorted(r["path"] for r in aws.client("apigateway").get_resources(restApiId=api.id)["items"])
-        return failed(f"only the paths {', '.join(paths)}", f"パスは {', '.join(paths)} だけです")
-    return passed(f"/ask (resource {ask['id']})", f"/ask（リソース {ask['id']}）")
+    return apigw.resource_finding(aws, ctx["api_name"], "/ask")
 
 
 @lab.criterion(
@@ -308,15 +286,10 @@ def ask_resource(aws: Aws, ctx: Context) -> Finding:
         en="Select /ask, then Create method and choose POST: the prompt travels in the request body.",
         ja="/ask を選択して「メソッドを作成」で POST を選びます。プロンプトはリクエスト本文で送られます。",
     ),
+    requires="ask-resource",
 )
 def post_method(aws: Aws, ctx: Context) -> Finding:
-    api, ask = _ask(aws, ctx)
-    if api is None or ask is None:
-        return failed(*_NO_ASK)
-    methods = sorted((ask.get("resourceMethods") or {}).keys())
-    if "POST" in methods or "ANY" in methods:
-        return passed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
-    return failed(f"methods {', '.join(methods) or 'none'}", f"メソッド: {', '.join(methods) or 'なし'}")
+    return apigw.method_finding(aws, ctx["api_name"], "/ask", "POST")
 
 
 @lab.criterion(
@@ -330,33 +303,16 @@ def post_method(aws: Aws, ctx: Context) -> Finding:
         ja="POST メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {function_name} を選択します。"
         "関数はプロキシイベントの body からプロンプトを読み取ります。",
     ),
+    requires="post-method",
 )
 def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
-    api, ask = _ask(aws, ctx)
-    if api is None or ask is None:
-        return failed(*_NO_ASK)
-    found = apigw.method(aws, api.id, ask["id"], "POST") or apigw.method(aws, api.id, ask["id"], "ANY")
-    integration = (found or {}).get("methodIntegration")
-    if not integration:
-        return failed("no integration on POST /ask", "POST /ask に統合がありません")
-    kind = str(integration.get("type", "")).upper()
-    function = apigw.lambda_function_of(str(integration.get("uri", "")))
-    if kind != "AWS_PROXY":
-        return failed(f"integration type {kind} (not Lambda proxy)", f"統合タイプが {kind} です（Lambda プロキシではありません）")
-    if function != ctx["function_name"]:
-        target = function or integration.get("uri", "?")
-        return failed(f"a proxy integration with {target}", f"{target} へのプロキシ統合です")
-    if str(integration.get("httpMethod", "")).upper() != "POST":
-        verb = integration.get("httpMethod")
-        return failed(f"the integration calls Lambda with {verb}; Lambda is always invoked with POST",
-                      f"統合が Lambda を {verb} で呼び出しています。Lambda の呼び出しは常に POST です")
-    return passed(f"AWS_PROXY to {function}", f"{function} への AWS_PROXY 統合")
+    return apigw.lambda_proxy_finding(aws, ctx["api_name"], "/ask", "POST", ctx["function_name"])
 
 
 @lab.criterion(
     "invoke-permission",
-    expected=Text(en="API Gateway may invoke {function_name} for POST /ask of this API",
-                  ja="API Gateway がこの API の POST /ask のために {function_name} を呼び出せる"),
+    expected=Text(en="API Gateway may invoke {function_name} when POST /prod/ask of this API is called",
+                  ja="この API の POST /prod/ask が呼び出されたときに、API Gateway が {function_name} を呼び出せる"),
     looked_at=Text(en="the resource-based policy of {function_name}", ja="{function_name} のリソースベースポリシー"),
     hint=Text(
         en="The console adds this permission when you save the integration; with the CLI use "
@@ -368,32 +324,10 @@ def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
         "--action lambda:InvokeFunction --statement-id apigw-ask "
         "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/POST/ask` を使います。",
     ),
+    requires="rest-api",
 )
 def invoke_permission(aws: Aws, ctx: Context) -> Finding:
-    try:
-        policy = aws.client("lambda").get_policy(FunctionName=ctx["function_name"])["Policy"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        policy = None
-    grants = [
-        s for s in statements(policy)
-        if s.effect == "Allow" and s.service("apigateway.amazonaws.com")
-        and action_covered(s.actions, "lambda:InvokeFunction")
-    ]
-    if not grants:
-        return failed("no permission for apigateway.amazonaws.com", "apigateway.amazonaws.com への許可がありません")
-    api = apigw.the_api(aws, ctx["api_name"])
-    if api is None:
-        return failed(f"a permission, but no API named {ctx['api_name']} for it to match",
-                      f"許可はありますが、対象となる {ctx['api_name']} という API がありません")
-    call = f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api.id}/prod/POST/ask"
-    for grant in grants:
-        sources = condition_values(grant.condition, "aws:SourceArn")
-        if not sources or any(matches(pattern, call) for pattern in sources):
-            return passed("API Gateway may invoke the function", "API Gateway は関数を呼び出せます")
-    others = ", ".join(v for g in grants for v in condition_values(g.condition, "aws:SourceArn"))
-    return failed(f"permissions only for other sources ({others})", f"他の呼び出し元だけに許可されています（{others}）")
+    return apigw.invoke_permission_finding(aws, ctx["api_name"], ctx["function_name"], "POST", "/ask")
 
 
 @lab.criterion(
@@ -406,22 +340,10 @@ def invoke_permission(aws: Aws, ctx: Context) -> Finding:
         ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。"
         "ステージはデプロイした時点の API を提供するので、変更のたびに再デプロイが必要です。",
     ),
+    requires="post-method",
 )
 def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
-    api = apigw.the_api(aws, ctx["api_name"])
-    if api is None:
-        return failed(*_NO_API)
-    served = apigw.deployed_methods(aws, api.id, "prod")
-    if served is None:
-        names = ", ".join(sorted(apigw.stages(aws, api.id)))
-        return failed(f"no stage prod (stages: {names or 'none'})", f"ステージ prod がありません（ステージ: {names or 'なし'}）")
-    methods = served.get("/ask", set())
-    if not methods & {"POST", "ANY"}:
-        listed = ", ".join(sorted(methods)) or "nothing"
-        return failed(f"prod serves {listed} on /ask, not POST; add POST and redeploy",
-                      f"prod は /ask で POST ではなく {listed if methods else 'なし'} を提供しています。POST を追加して再デプロイしてください")
-    verb = "POST" if "POST" in methods else "ANY"
-    return passed(f"prod serves {verb} /ask", f"prod は {verb} /ask を提供しています")
+    return apigw.deployed_finding(aws, ctx["api_name"], "/ask", "POST")
 
 
 # -- behaviour: what a client of the API gets ----------------------------------------------------
@@ -444,11 +366,11 @@ def _ask_api(aws: Aws, ctx: Context, prompt: str) -> tuple[str, int, str, str | 
 
 def _exchange(url: str, prompt: str, status: int, body: str) -> tuple[str, str]:
     sent = json.dumps({"prompt": prompt}, ensure_ascii=False)
-    shown = body if len(body) <= 200 else body[:200] + "…"
-    return (f"POST {url} with {sent} answered {status} {shown}",
-            f"POST {url} に {sent} を送ると {status} {shown} が返りました")
+    return apigw.exchange("POST", url, status, sent_body=sent, body=body)
 
 
+_BEHAVIOUR_NEEDS = ("guardrail-id", "published-guardrail-version", "lambda-proxy-integration", "invoke-permission",
+                    "deployed-to-prod")
 _BEHAVIOUR_HINT = Text(
     en="Call the API yourself: `curl -i -X POST <invoke URL>/ask -H 'Content-Type: application/json' "
     "-d '{{\"prompt\": \"My e-mail is jane@example.com\"}}'`. 403 Missing Authentication Token: POST /ask is not "
@@ -470,11 +392,12 @@ _BEHAVIOUR_HINT = Text(
     looked_at=Text(en="what an HTTP client gets from POST /prod/ask of {api_name}",
                    ja="HTTP クライアントが {api_name} の POST /prod/ask から受け取る内容"),
     hint=_BEHAVIOUR_HINT,
+    requires=_BEHAVIOUR_NEEDS,
 )
 def masks_email_in_answer(aws: Aws, ctx: Context) -> Finding:
     url, status, body, answer = _ask_api(aws, ctx, EMAIL_PROMPT)
     if not url:
-        return failed(*_NO_API)
+        return failed(apigw.NO_API.en, apigw.NO_API.ja)
     en, ja = _exchange(url, EMAIL_PROMPT, status, body)
     if status == 200 and answer is not None and "{EMAIL}" in answer and EMAIL not in answer:
         return passed(en, ja)
@@ -490,11 +413,12 @@ def masks_email_in_answer(aws: Aws, ctx: Context) -> Finding:
     looked_at=Text(en="what an HTTP client gets from POST /prod/ask of {api_name}",
                    ja="HTTP クライアントが {api_name} の POST /prod/ask から受け取る内容"),
     hint=_BEHAVIOUR_HINT,
+    requires=_BEHAVIOUR_NEEDS,
 )
 def blocks_investment_question(aws: Aws, ctx: Context) -> Finding:
     url, status, body, answer = _ask_api(aws, ctx, INVESTMENT_PROMPT)
     if not url:
-        return failed(*_NO_API)
+        return failed(apigw.NO_API.en, apigw.NO_API.ja)
     en, ja = _exchange(url, INVESTMENT_PROMPT, status, body)
     if status == 200 and answer is not None and answer.strip() == BLOCKED_MESSAGE:
         return passed(en, ja)
@@ -527,6 +451,7 @@ def build_api(
     http_method: str = "POST",
     permission: bool = True,
     deploy: bool = True,
+    stage: str = "prod",
 ) -> str:
     """Build the API as the console does; the keywords introduce the near misses' mistakes."""
     api_gateway = aws.client("apigateway")
@@ -548,7 +473,7 @@ def build_api(
             SourceArn=f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*/{verb_in_arn}/ask",
         )
     if deploy:
-        api_gateway.create_deployment(restApiId=api_id, stageName="prod")
+        api_gateway.create_deployment(restApiId=api_id, stageName=stage)
     return str(api_id)
 
 
@@ -652,6 +577,27 @@ def not_deployed(aws: Aws, ctx: Context) -> None:
 def get_method(aws: Aws, ctx: Context) -> None:
     wire_guardrail(aws, ctx)
     build_api(aws, ctx, http_method="GET")
+
+
+@lab.near_miss(
+    "guardrail-name-as-id",
+    fails="guardrail-id",
+    story=Text(en="GUARDRAIL_ID set to the guardrail's name instead of its ID",
+               ja="GUARDRAIL_ID にガードレールの ID ではなく名前を設定"),
+)
+def name_as_id(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx, identifier=ctx["guardrail_name"])
+    build_api(aws, ctx)
+
+
+@lab.near_miss(
+    "deployed-to-dev",
+    fails="deployed-to-prod",
+    story=Text(en="deployed to a stage named dev", ja="dev という名前のステージにデプロイ"),
+)
+def deployed_to_dev(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx)
+    build_api(aws, ctx, stage="dev")
 
 
 @lab.teardown

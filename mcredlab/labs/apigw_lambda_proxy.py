@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 
-from botocore.exceptions import ClientError
-
 from mcredlab import apigateway as apigw
 from mcredlab import provision
 from mcredlab._text import Text
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.policy import action_covered, condition_values, matches, statements
 from mcredlab.target import Aws
 
 lab = Lab(
@@ -76,20 +73,11 @@ def setup(aws: Aws) -> Context:
 
 # -- criteria ----------------------------------------------------------------------------------
 
-_NO_API = ("no REST API with that name", "その名前の REST API がありません")
-
-
-def _hello(aws: Aws, ctx: Context) -> tuple[apigw.Candidate | None, dict | None]:
-    api = apigw.the_api(aws, ctx["api_name"])
-    if api is None:
-        return None, None
-    return api, apigw.resource(aws, api.id, "/hello")
-
 
 @lab.criterion(
     "rest-api",
     expected=Text(en="a REST API named {api_name}", ja="{api_name} という名前の REST API"),
-    looked_at=Text(en="the REST APIs of the region", ja="リージョン内の REST API"),
+    looked_at=Text(en="the REST APIs of the Region", ja="リージョン内の REST API"),
     hint=Text(
         en="API Gateway console > Create API > REST API > Build, and name it exactly {api_name} "
         "(an HTTP API is a different product).",
@@ -98,15 +86,7 @@ def _hello(aws: Aws, ctx: Context) -> tuple[apigw.Candidate | None, dict | None]
     ),
 )
 def rest_api(aws: Aws, ctx: Context) -> Finding:
-    api = apigw.the_api(aws, ctx["api_name"])
-    if api is None:
-        return failed(*_NO_API)
-    if api.same_name > 1:
-        return passed(
-            f"{api.same_name} APIs with that name; judging {api.id}, the newest deployed to prod",
-            f"同名の API が {api.same_name} 個あります。prod にデプロイされた最新の {api.id} を判定します",
-        )
-    return passed(f"REST API {api.id}", f"REST API {api.id}")
+    return apigw.rest_api_finding(aws, ctx["api_name"])
 
 
 @lab.criterion(
@@ -114,18 +94,15 @@ def rest_api(aws: Aws, ctx: Context) -> Finding:
     expected=Text(en="the resource /hello", ja="リソース /hello"),
     looked_at=Text(en="the resources of API {api_name}", ja="API {api_name} のリソース"),
     hint=Text(
-        en="Select the root `/`, then Create resource with the path `hello` (lower case, no slash).",
-        ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `hello`（小文字、スラッシュなし）を入力します。",
+        en="Select the root `/`, then Create resource with the path `hello` (lower case, no slash): "
+        "paths are case-sensitive, so /Hello is another resource.",
+        ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `hello`（小文字、スラッシュなし）を入力します。"
+        "パスは大文字と小文字を区別するため、/Hello は別のリソースです。",
     ),
+    requires="rest-api",
 )
 def hello_resource(aws: Aws, ctx: Context) -> Finding:
-    api, hello = _hello(aws, ctx)
-    if api is None:
-        return failed(*_NO_API)
-    if hello is None:
-        paths = sorted(r["path"] for r in aws.client("apigateway").get_resources(restApiId=api.id)["items"])
-        return failed(f"only the paths {', '.join(paths)}", f"パスは {', '.join(paths)} だけです")
-    return passed(f"/hello (resource {hello['id']})", f"/hello（リソース {hello['id']}）")
+    return apigw.resource_finding(aws, ctx["api_name"], "/hello")
 
 
 @lab.criterion(
@@ -136,15 +113,10 @@ def hello_resource(aws: Aws, ctx: Context) -> Finding:
         en="Select /hello, then Create method and choose GET.",
         ja="/hello を選択して「メソッドを作成」で GET を選びます。",
     ),
+    requires="hello-resource",
 )
 def get_method(aws: Aws, ctx: Context) -> Finding:
-    api, hello = _hello(aws, ctx)
-    if api is None or hello is None:
-        return failed("no /hello resource", "/hello リソースがありません")
-    methods = sorted((hello.get("resourceMethods") or {}).keys())
-    if "GET" in methods or "ANY" in methods:
-        return passed(f"methods {', '.join(methods)}", f"メソッド {', '.join(methods)}")
-    return failed(f"methods {', '.join(methods) or 'none'}", f"メソッド: {', '.join(methods) or 'なし'}")
+    return apigw.method_finding(aws, ctx["api_name"], "/hello", "GET")
 
 
 @lab.criterion(
@@ -159,40 +131,17 @@ def get_method(aws: Aws, ctx: Context) -> Finding:
         "and pick {function_name}.",
         ja="GET メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {function_name} を選択します。",
     ),
+    requires="get-method",
 )
 def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
-    api, hello = _hello(aws, ctx)
-    if api is None or hello is None:
-        return failed("no /hello resource", "/hello リソースがありません")
-    found = None
-    for verb in ("GET", "ANY"):
-        found = apigw.method(aws, api.id, hello["id"], verb)
-        if found:
-            break
-    integration = (found or {}).get("methodIntegration")
-    if not integration:
-        return failed("no integration on GET /hello", "GET /hello に統合がありません")
-    kind = str(integration.get("type", "")).upper()
-    function = apigw.lambda_function_of(str(integration.get("uri", "")))
-    if kind != "AWS_PROXY":
-        return failed(f"integration type {kind} (not Lambda proxy)", f"統合タイプが {kind} です（Lambda プロキシではありません）")
-    if function != ctx["function_name"]:
-        target = function or integration.get("uri", "?")
-        return failed(f"a proxy integration with {target}", f"{target} へのプロキシ統合です")
-    if str(integration.get("httpMethod", "")).upper() != "POST":
-        verb = integration.get("httpMethod")
-        return failed(
-            f"the integration calls Lambda with {verb}; Lambda is always invoked with POST",
-            f"統合が Lambda を {verb} で呼び出しています。Lambda の呼び出しは常に POST です",
-        )
-    return passed(f"AWS_PROXY to {function}", f"{function} への AWS_PROXY 統合")
+    return apigw.lambda_proxy_finding(aws, ctx["api_name"], "/hello", "GET", ctx["function_name"])
 
 
 @lab.criterion(
     "invoke-permission",
     expected=Text(
-        en="API Gateway may invoke {function_name} for this API",
-        ja="API Gateway がこの API のために {function_name} を呼び出せる",
+        en="API Gateway may invoke {function_name} when GET /prod/hello of this API is called",
+        ja="この API の GET /prod/hello が呼び出されたときに、API Gateway が {function_name} を呼び出せる",
     ),
     looked_at=Text(en="the resource-based policy of {function_name}", ja="{function_name} のリソースベースポリシー"),
     hint=Text(
@@ -203,31 +152,10 @@ def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
         "`aws lambda add-permission --principal apigateway.amazonaws.com --action lambda:InvokeFunction "
         "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/GET/hello ...` を使います。",
     ),
+    requires="rest-api",
 )
 def invoke_permission(aws: Aws, ctx: Context) -> Finding:
-    try:
-        policy = aws.client("lambda").get_policy(FunctionName=ctx["function_name"])["Policy"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        policy = None
-    api = apigw.the_api(aws, ctx["api_name"])
-    grants = [
-        s for s in statements(policy)
-        if s.effect == "Allow" and s.service("apigateway.amazonaws.com") and action_covered(s.actions, "lambda:InvokeFunction")
-    ]
-    if not grants:
-        return failed("no permission for apigateway.amazonaws.com", "apigateway.amazonaws.com への許可がありません")
-    if api is None:
-        return failed("a permission, but no API named {api_name} for it to match".format(**ctx),
-                      "許可はありますが、対象となる {api_name} という API がありません".format(**ctx))
-    call = f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api.id}/prod/GET/hello"
-    for grant in grants:
-        sources = condition_values(grant.condition, "aws:SourceArn")
-        if not sources or any(matches(pattern, call) for pattern in sources):
-            return passed("API Gateway may invoke the function", "API Gateway は関数を呼び出せます")
-    others = ", ".join(v for g in grants for v in condition_values(g.condition, "aws:SourceArn"))
-    return failed(f"permissions only for other sources ({others})", f"他の呼び出し元だけに許可されています（{others}）")
+    return apigw.invoke_permission_finding(aws, ctx["api_name"], ctx["function_name"], "GET", "/hello")
 
 
 @lab.criterion(
@@ -240,22 +168,10 @@ def invoke_permission(aws: Aws, ctx: Context) -> Finding:
         ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。"
         "ステージはデプロイした時点の API を提供するので、変更のたびに再デプロイが必要です。",
     ),
+    requires="get-method",
 )
 def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
-    api = apigw.the_api(aws, ctx["api_name"])
-    if api is None:
-        return failed(*_NO_API)
-    served = apigw.deployed_methods(aws, api.id, "prod")
-    if served is None:
-        names = ", ".join(sorted(apigw.stages(aws, api.id)))
-        return failed(f"no stage prod (stages: {names or 'none'})", f"ステージ prod がありません（ステージ: {names or 'なし'}）")
-    methods = served.get("/hello", set())
-    if not methods & {"GET", "ANY"}:
-        return failed(
-            "prod serves a deployment made before GET /hello existed; redeploy",
-            "prod は GET /hello を作成する前のデプロイを提供しています。再デプロイしてください",
-        )
-    return passed("prod serves GET /hello", "prod は GET /hello を提供しています")
+    return apigw.deployed_finding(aws, ctx["api_name"], "/hello", "GET")
 
 
 @lab.criterion(
@@ -264,7 +180,8 @@ def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
         en="GET /prod/hello answers 200 with the function's JSON",
         ja="GET /prod/hello が関数の JSON を付けて 200 を返す",
     ),
-    looked_at=Text(en="what an HTTP client gets from the prod stage of {api_name}", ja="HTTP クライアントが {api_name} の prod ステージから受け取る内容"),
+    looked_at=Text(en="what an HTTP client gets from the prod stage of {api_name}",
+                   ja="HTTP クライアントが {api_name} の prod ステージから受け取る内容"),
     hint=Text(
         en="Call the invoke URL yourself (`curl -i .../prod/hello`). 403 Missing Authentication Token: the path or "
         "stage is not deployed; 500: API Gateway may not invoke the function; 502: the function failed or did not "
@@ -273,20 +190,22 @@ def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
         "パスかステージが未デプロイ、500 は API Gateway が関数を呼び出せない、502 は関数が失敗したか statusCode と body を"
         "返していないことを示します。",
     ),
+    requires=("lambda-proxy-integration", "invoke-permission", "deployed-to-prod"),
 )
 def hello_answers(aws: Aws, ctx: Context) -> Finding:
     api = apigw.the_api(aws, ctx["api_name"])
     if api is None:
-        return failed(*_NO_API)
+        return failed(apigw.NO_API.en, apigw.NO_API.ja)
     url = apigw.invoke_url(aws, api.id, "prod") + "/hello"
     reply = aws.http("GET", url)
     try:
         message = json.loads(reply.body).get("message", "") if reply.body else ""
     except (ValueError, AttributeError):
         message = ""
+    en, ja = apigw.exchange("GET", url, reply.status, body=reply.body)
     if reply.status == 200 and "Hello" in str(message):
-        return passed(f"GET {url} answered 200 {reply.body[:80]}", f"GET {url} は 200 {reply.body[:80]} を返しました")
-    return failed(f"GET {url} answered {reply.status} {reply.body[:120]}", f"GET {url} は {reply.status} {reply.body[:120]} を返しました")
+        return passed(en, ja)
+    return failed(en, ja)
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
@@ -305,6 +224,7 @@ def build(
     http_method: str = "GET",
     permission: str | None = "this-api",
     stage: str = "prod",
+    path_part: str = "hello",
 ) -> str:
     """Build the API as the console does; the keywords introduce the near misses' mistakes."""
     api_gateway = aws.client("apigateway")
@@ -312,7 +232,7 @@ def build(
                                          tags={TAG_KEY: lab.id})["id"]
     root = apigw.resource(aws, api_id, "/")
     assert root is not None
-    hello = api_gateway.create_resource(restApiId=api_id, parentId=root["id"], pathPart="hello")["id"]
+    hello = api_gateway.create_resource(restApiId=api_id, parentId=root["id"], pathPart=path_part)["id"]
     api_gateway.put_method(restApiId=api_id, resourceId=hello, httpMethod=http_method, authorizationType="NONE")
     api_gateway.put_integration(
         restApiId=api_id,
@@ -329,7 +249,7 @@ def build(
             StatementId=f"apigateway-{source}",
             Action="lambda:InvokeFunction",
             Principal="apigateway.amazonaws.com",
-            SourceArn=f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{source}/*/{http_method}/hello",
+            SourceArn=f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{source}/*/{http_method}/{path_part}",
         )
     api_gateway.create_deployment(restApiId=api_id, stageName=stage)
     return str(api_id)
@@ -467,10 +387,36 @@ def deployed_too_early(aws: Aws, ctx: Context) -> None:
     )
 
 
+@lab.near_miss(
+    "resource-capitalised",
+    fails="hello-resource",
+    story=Text(en="the resource created as /Hello (paths are case-sensitive)",
+               ja="リソースを /Hello として作成（パスは大文字と小文字を区別します）"),
+)
+def resource_capitalised(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, path_part="Hello")
+
+
+@lab.near_miss(
+    "http-api-instead",
+    fails="rest-api",
+    story=Text(
+        en="an HTTP API (`aws apigatewayv2 create-api --protocol-type HTTP --target <function ARN>`) instead of a REST API",
+        ja="REST API ではなく HTTP API を作成（`aws apigatewayv2 create-api --protocol-type HTTP --target <関数の ARN>`）",
+    ),
+)
+def http_api_instead(aws: Aws, ctx: Context) -> None:
+    aws.cli("apigatewayv2", "create-api", "--name", ctx["api_name"], "--protocol-type", "HTTP",
+            "--target", _function_arn(aws, ctx))
+
+
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
-    """Delete the APIs named {api_name}, then the tagged function and role."""
+    """Delete the REST and HTTP APIs named {api_name}, then the tagged function and role."""
     for api in apigw.rest_apis_named(aws, ctx["api_name"]):
         aws.client("apigateway").delete_rest_api(restApiId=api["id"])
+    for http_api in aws.client("apigatewayv2").get_apis().get("Items", []):
+        if http_api.get("Name") == ctx["api_name"]:
+            aws.client("apigatewayv2").delete_api(ApiId=http_api["ApiId"])
     provision.delete_function(aws, lab.id, ctx["function_name"])
     provision.delete_role(aws, lab.id, ROLE_NAME)
