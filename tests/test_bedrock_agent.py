@@ -670,3 +670,59 @@ def test_the_aws_cli_builds_an_agent(target: Target, agents: Any) -> None:
     with pytest.raises(AssertionError, match="ValidationException"):
         cli("get-agent", "--agent-id", "bad")
     assert agents.get_agent(agentId=agent_id)["agent"]["agentName"] == "cli-agent"
+
+
+# -- embedding dimension against the S3 Vectors index ------------------------------------------------------
+
+
+def _s3_vectors_kb(aws: Aws, agents: Any, index_dimension: int, **embedding: Any) -> dict[str, Any]:
+    vectors = aws.client("s3vectors")
+    vectors.create_vector_bucket(vectorBucketName="kb-vectors")
+    index = vectors.create_index(vectorBucketName="kb-vectors", indexName="docs", dataType="float32",
+                                 dimension=index_dimension, distanceMetric="cosine")
+    index_arn = index.get("indexArn") or vectors.get_index(vectorBucketName="kb-vectors", indexName="docs")["index"]["indexArn"]
+    vector = {"embeddingModelArn": EMBEDDING, **embedding}
+    kb: dict[str, Any] = agents.create_knowledge_base(
+        name="docs", roleArn=ROLE,
+        knowledgeBaseConfiguration={"type": "VECTOR", "vectorKnowledgeBaseConfiguration": vector},
+        storageConfiguration={"type": "S3_VECTORS", "s3VectorsConfiguration": {"indexArn": index_arn}},
+    )["knowledgeBase"]
+    return kb
+
+
+def _dimensions(value: int) -> dict[str, Any]:
+    return {"embeddingModelConfiguration": {"bedrockEmbeddingModelConfiguration": {"dimensions": value}}}
+
+
+def test_ingestion_fails_when_the_embedding_dimension_differs_from_the_s3_vectors_index(aws: Aws, agents: Any) -> None:
+    kb = _s3_vectors_kb(aws, agents, 512)  # Titan Text Embeddings V2 gives 1024 unless told otherwise
+    fill_bucket(aws, "kb-docs", {"a.txt": "Our office opens at nine."})
+    source = make_data_source(agents, kb["knowledgeBaseId"], "kb-docs")
+    job = ingest(agents, kb["knowledgeBaseId"], source["dataSourceId"])
+    assert job["status"] == "FAILED"
+    [reason] = job["failureReasons"]
+    assert "dimension 1024" in reason and "dimension 512" in reason and "amazon.titan-embed-text-v2:0" in reason
+
+
+def test_ingestion_completes_when_the_chosen_dimensions_match_the_index(aws: Aws, agents: Any) -> None:
+    kb = _s3_vectors_kb(aws, agents, 512, **_dimensions(512))
+    fill_bucket(aws, "kb-docs", {"a.txt": "Our office opens at nine."})
+    source = make_data_source(agents, kb["knowledgeBaseId"], "kb-docs")
+    assert ingest(agents, kb["knowledgeBaseId"], source["dataSourceId"])["status"] == "COMPLETE"
+
+
+def test_ingestion_dimension_mismatch_through_the_cli(target: Target, aws: Aws, agents: Any) -> None:
+    kb = _s3_vectors_kb(aws, agents, 256, **_dimensions(1024))
+    fill_bucket(aws, "kb-docs", {"a.txt": "Our office opens at nine."})
+    source = make_data_source(agents, kb["knowledgeBaseId"], "kb-docs")
+    where = ["--knowledge-base-id", kb["knowledgeBaseId"], "--data-source-id", source["dataSourceId"]]
+    started = json.loads(aws.cli("bedrock-agent", "start-ingestion-job", *where))["ingestionJob"]
+    job = json.loads(aws.cli("bedrock-agent", "get-ingestion-job", *where,
+                             "--ingestion-job-id", started["ingestionJobId"]))["ingestionJob"]
+    assert job["status"] == "FAILED" and "dimension 256" in job["failureReasons"][0]
+
+
+def test_a_dimension_the_embedding_model_does_not_support_is_refused(aws: Aws, agents: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        _s3_vectors_kb(aws, agents, 768, **_dimensions(768))
+    assert error_code(caught) == "ValidationException"

@@ -2,7 +2,8 @@
 
 A knowledge base keeps its configuration as given (embedding model, vector store). Ingestion reads
 the data source's bucket through moto's S3 backend at once, indexes it (:mod:`.index`) and ends
-``COMPLETE`` (``FAILED`` if the bucket is missing). Creation answers ``CREATING`` (knowledge base),
+``COMPLETE`` (``FAILED`` if the bucket is missing, or if the embedding model's vectors do not have the
+dimension of the S3 Vectors index the knowledge base stores them in). Creation answers ``CREATING`` (knowledge base),
 an update ``UPDATING``, a job start ``STARTING``: any later read shows the settled state.
 """
 
@@ -42,6 +43,46 @@ STORAGE_BLOCKS = {
     "NEPTUNE_ANALYTICS": "neptuneAnalyticsConfiguration",
     "S3_VECTORS": "s3VectorsConfiguration",
 }
+
+# Embedding models: (default dimension, dimensions ``embeddingModelConfiguration`` may choose), by model id prefix.
+EMBEDDING_DIMENSIONS: dict[str, tuple[int, tuple[int, ...]]] = {
+    "amazon.titan-embed-text-v2": (1024, (256, 512, 1024)),
+    "amazon.titan-embed-text-v1": (1536, (1536,)),
+    "amazon.titan-embed-g1-text": (1536, (1536,)),
+    "amazon.titan-embed-image-v1": (1024, (256, 384, 1024)),
+    "cohere.embed-english-v3": (1024, (1024,)),
+    "cohere.embed-multilingual-v3": (1024, (1024,)),
+    "cohere.embed-v4": (1536, (256, 512, 1024, 1536)),
+}
+
+
+def embedding_model(settings: dict[str, Any]) -> tuple[str, int | None, int | None]:
+    """The embedding model id, the dimensions asked for (if any) and the dimension of its vectors (if known)."""
+    vector = ((settings.get("knowledgeBaseConfiguration") or {}).get("vectorKnowledgeBaseConfiguration") or {})
+    model_id = str(vector.get("embeddingModelArn") or "").rsplit("/", 1)[-1]
+    chosen = (((vector.get("embeddingModelConfiguration") or {}).get("bedrockEmbeddingModelConfiguration") or {})
+              .get("dimensions"))
+    known = next((dims for prefix, dims in EMBEDDING_DIMENSIONS.items() if model_id.startswith(prefix)), None)
+    asked = int(chosen) if chosen is not None else None
+    if known is None:
+        return model_id, asked, asked
+    return model_id, asked, asked if asked is not None else known[0]
+
+
+def s3_vectors_index_dimension(account_id: str, storage: dict[str, Any]) -> tuple[str, int] | None:
+    """The S3 Vectors index a knowledge base stores its vectors in and its dimension, if moto holds it."""
+    if storage.get("type") != "S3_VECTORS":
+        return None
+    config = storage.get("s3VectorsConfiguration") or {}
+    from moto.s3vectors.models import s3vectors_backends
+
+    bucket = str(config.get("vectorBucketArn") or "").rsplit("/", 1)[-1]
+    name, arn = str(config.get("indexName") or ""), str(config.get("indexArn") or "")
+    try:
+        found = s3vectors_backends[account_id]["aws"].get_index(bucket or None, name or None, arn or None)
+    except Exception:  # noqa: BLE001 - moto raises its own not-found errors; no index, nothing to compare
+        return None
+    return str(found.index_arn), int(found.dimension)
 
 
 @dataclass
@@ -149,6 +190,13 @@ def _check_configuration(body: dict[str, Any]) -> None:
         block = STORAGE_BLOCKS.get(str(storage.get("type")))
         if block and not storage.get(block):
             raise ValidationException(f"storageConfiguration of type {storage.get('type')} needs {block}.")
+        model_id, asked, _ = embedding_model(body)
+        supported = next((dims[1] for prefix, dims in EMBEDDING_DIMENSIONS.items() if model_id.startswith(prefix)), None)
+        if asked is not None and supported is not None and asked not in supported:
+            raise ValidationException(
+                f"The embedding model {model_id} does not support dimensions {asked}; "
+                f"supported dimensions: {', '.join(map(str, supported))}."
+            )
 
 
 def _check_data_source(config: dict[str, Any]) -> None:
@@ -276,7 +324,20 @@ class KnowledgeBaseStore(BaseBackend):
 
     # -- ingestion jobs ----------------------------------------------------------------------------
 
+    def _check_dimensions(self, kb: KnowledgeBase) -> None:
+        """AWS fails the job when the model's vectors cannot go into the vector index."""
+        model_id, _, dimension = embedding_model(kb.settings)
+        target = s3_vectors_index_dimension(self.account_id, dict(kb.settings.get("storageConfiguration") or {}))
+        if dimension is None or target is None or target[1] == dimension:
+            return
+        raise IngestionFailed(
+            f"The embedding model {model_id} produces vectors of dimension {dimension}, which does not match the "
+            f"dimension {target[1]} of the vector index {target[0]}. (Service: S3Vectors, Status Code: 400, "
+            "ValidationException)"
+        )
+
     def _ingest(self, source: DataSource) -> index.Ingestion:
+        self._check_dimensions(self.knowledge_bases[source.knowledge_base_id])
         config = source.settings["dataSourceConfiguration"]
         if config.get("type") != "S3":
             raise IngestionFailed(f"The emulator ingests only S3 data sources, not {config.get('type')}.")
