@@ -72,8 +72,9 @@ def prepared_finding(agent: dict[str, Any]) -> Finding:
     """Whether an agent (as GetAgent returns it) was prepared after its last change."""
     status, prepared_at, updated_at = agent.get("agentStatus"), agent.get("preparedAt"), agent.get("updatedAt")
     if status == "FAILED":
-        reasons = "; ".join(agent.get("failureReasons") or []) or "no reason given"
-        return failed(f"the last preparation FAILED: {reasons}", f"前回の準備は失敗しました（FAILED）: {reasons}")
+        reasons = "; ".join(agent.get("failureReasons") or [])
+        return failed(f"the last preparation FAILED: {reasons or 'no reason given'}",
+                      f"前回の準備は失敗しました（FAILED）: {reasons or '理由は示されていません'}")
     if status != "PREPARED":
         if prepared_at is None:
             return failed(f"status {status}: the agent was never prepared",

@@ -46,10 +46,11 @@ lab = Lab(
             "ガードレールを作成してください。\n"
             "1. 拒否されたトピック **{topic_name}** を追加し、定義（例: *Recommendations or guidance on investing "
             "money in stocks, bonds, funds or other financial products.*）とサンプルフレーズを 1 つ以上（例: "
-            "*Which stocks should I buy?*）設定します。\n"
+            "*Which stocks should I buy?*、*どの株を買うべきですか？*）設定します。\n"
             "2. プロンプトと応答の両方で、E メールアドレスと電話番号をブロックではなくマスクします。\n"
             "3. 冒涜的な表現を、マネージド型の冒涜的な表現のワードリストでブロックします。\n"
-            "4. ブロックされたプロンプトとブロックされた応答のメッセージには、どちらも `{blocked_message}` を使います。\n"
+            "4. 「ブロックされたメッセージング」で、ブロックされたプロンプトにもブロックされた応答にも、メッセージ "
+            "`{blocked_message}` を使います。\n"
             "5. ガードレールが完成したら、そのバージョンを作成します。アプリケーションは作業中のドラフトではなく、"
             "番号付きのバージョンを使います。\n\n"
             "ヒント: コンソールの「テスト」パネル、または作成したバージョンに対する "
@@ -103,7 +104,7 @@ def _published(aws: Aws, ctx: Context) -> tuple[str | None, dict[str, Any] | Non
     if not versions:
         return guardrail_id, None, failed(
             "no published version yet: only the working draft exists, and applications cannot rely on it",
-            "公開されたバージョンがまだありません。作業中のドラフトしかなく、アプリケーションはそれに依存できません",
+            "公開済みバージョンがまだありません。作業中のドラフトしかなく、アプリケーションはこれに頼ることができません",
         )
     config = aws.client("bedrock").get_guardrail(guardrailIdentifier=guardrail_id, guardrailVersion=versions[-1])
     return guardrail_id, dict(config), None
@@ -116,7 +117,8 @@ def _on(entry: dict[str, Any], direction: str) -> str:
     return str(entry.get(f"{direction}Action") or entry.get("action") or "BLOCK")
 
 
-_SHOWN = {"NONE": ("NONE (detect only)", "NONE（検出のみ）"), "off": ("off", "オフ")}
+_SHOWN = {"NONE": ("NONE (detect only)", "NONE（検出のみ）"), "off": ("off", "オフ"),
+          "BLOCK": ("BLOCK", "ブロック（BLOCK）"), "ANONYMIZE": ("ANONYMIZE", "マスク（ANONYMIZE）")}
 
 
 def _directions(entry: dict[str, Any], wanted: str) -> list[str]:
@@ -158,7 +160,7 @@ def guardrail(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "published-version",
-    expected=Text(en="a published (numbered) version of {guardrail_name}", ja="{guardrail_name} の公開された（番号付きの）バージョン"),
+    expected=Text(en="a published (numbered) version of {guardrail_name}", ja="{guardrail_name} の公開済みバージョン（番号付き）"),
     looked_at=Text(en="the versions of guardrail {guardrail_name}", ja="ガードレール {guardrail_name} のバージョン"),
     hint=Text(
         en="On the guardrail's page choose Versions > Create (or `aws bedrock create-guardrail-version "
@@ -168,6 +170,7 @@ def guardrail(aws: Aws, ctx: Context) -> Finding:
         "--guardrail-identifier ID`）。バージョンは作業中のドラフトを固定したコピーなので、最後の変更の後に作成し、"
         "ドラフトを変更したら新しいバージョンを作成します。チェックは最新のバージョンを判定します。",
     ),
+    requires="guardrail",
 )
 def published_version(aws: Aws, ctx: Context) -> Finding:
     guardrail_id, config, problem = _published(aws, ctx)
@@ -186,21 +189,26 @@ def _investment_topics(config: dict[str, Any]) -> list[dict[str, Any]]:
             if INVESTMENT_WORDS.search(" ".join([t.get("name", ""), t.get("definition", ""), *(t.get("examples") or [])]))]
 
 
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
 @lab.criterion(
     "denied-topic",
     expected=Text(
-        en="the published version denies a topic about investment advice, with a definition and a sample phrase, "
-        "blocking it in prompts and responses",
-        ja="公開されたバージョンが、定義とサンプルフレーズを持つ投資助言のトピックを拒否し、プロンプトと応答の両方でブロックする",
+        en="the published version denies the topic {topic_name}, with a definition and a sample phrase, blocking it "
+        "in prompts and responses",
+        ja="公開済みバージョンが、定義とサンプルフレーズを持つトピック {topic_name} を拒否し、プロンプトと応答の両方でブロックする",
     ),
     looked_at=Text(en="the denied topics of the newest version of {guardrail_name}",
                    ja="{guardrail_name} の最新バージョンの拒否されたトピック"),
     hint=Text(
-        en="Denied topics > Add denied topic: name {topic_name}, a definition that describes investment advice, at "
-        "least one sample phrase, and Block for both prompts and responses. Then create a new version.",
-        ja="「拒否されたトピック」>「拒否されたトピックを追加」で、名前 {topic_name}、投資助言を説明する定義、"
+        en="Denied topics > Add denied topic: name {topic_name} (exactly), a definition that describes investment "
+        "advice, at least one sample phrase, and Block for both prompts and responses. Then create a new version.",
+        ja="「拒否されたトピック」>「拒否されたトピックを追加」で、名前に正確に {topic_name} を、投資助言を説明する定義と "
         "1 つ以上のサンプルフレーズを入力し、プロンプトと応答の両方で「ブロック」を選びます。その後、新しいバージョンを作成します。",
     ),
+    requires="published-version",
 )
 def denied_topic(aws: Aws, ctx: Context) -> Finding:
     _, config, problem = _published(aws, ctx)
@@ -209,16 +217,23 @@ def denied_topic(aws: Aws, ctx: Context) -> Finding:
     assert config is not None
     label, label_ja = _version_label(config)
     topics = (config.get("topicPolicy") or {}).get("topics") or []
-    related = _investment_topics(config)
-    if not related:
-        if topics:
-            names = ", ".join(t["name"] for t in topics)
-            return failed(f"{label} denies only topics unrelated to investment advice ({names})",
-                          f"{label_ja} が拒否しているのは投資助言と関係のないトピックだけです（{names}）")
-        return failed(f"{label} has no denied topics", f"{label_ja} に拒否されたトピックがありません")
+    named = [t for t in topics if _same_name(str(t.get("name", "")), ctx["topic_name"])]
+    if not named:
+        if not topics:
+            return failed(f"{label} has no denied topics", f"{label_ja} に拒否されたトピックがありません")
+        names = ", ".join(f"“{t['name']}”" for t in topics)
+        names_ja = "、".join(f"「{t['name']}」" for t in topics)
+        if _investment_topics(config):
+            return failed(f"{label} denies investment advice under another name: {names}, not “{ctx['topic_name']}”",
+                          f"{label_ja} は投資助言を別の名前のトピックで拒否しています: {names_ja}"
+                          f"（「{ctx['topic_name']}」ではありません）")
+        return failed(f"{label} denies only other topics ({names})", f"{label_ja} が拒否しているのは別のトピックだけです（{names_ja}）")
     gaps: list[tuple[str, str]] = []
-    for topic in related:
+    for topic in named:
         problems, problems_ja = _directions(topic, "BLOCK"), _directions_ja(topic, "BLOCK")
+        if not str(topic.get("definition") or "").strip():
+            problems.append("no definition")
+            problems_ja.append("定義なし")
         if not topic.get("examples"):
             problems.append("no sample phrase")
             problems_ja.append("サンプルフレーズなし")
@@ -228,9 +243,10 @@ def denied_topic(aws: Aws, ctx: Context) -> Finding:
         if not problems:
             return passed(f"{label} denies the topic “{topic['name']}” in prompts and responses",
                           f"{label_ja} はトピック「{topic['name']}」をプロンプトと応答の両方で拒否しています")
-        gaps.append((f"“{topic['name']}” ({'; '.join(problems)})", f"「{topic['name']}」（{'、'.join(problems_ja)}）"))
-    return failed(f"{label} has the topic {', '.join(g[0] for g in gaps)}, which does not deny it everywhere",
-                  f"{label_ja} にはトピック{'、'.join(g[1] for g in gaps)}がありますが、すべての箇所で拒否していません")
+        gaps.append(("; ".join(problems), "、".join(problems_ja)))
+    return failed(f"{label} has the topic “{ctx['topic_name']}”, but not as asked ({' / '.join(g[0] for g in gaps)})",
+                  f"{label_ja} にトピック「{ctx['topic_name']}」はありますが、指定どおりではありません"
+                  f"（{' / '.join(g[1] for g in gaps)}）")
 
 
 def _pii_finding(aws: Aws, ctx: Context, pii_type: str, what: str, what_ja: str) -> Finding:
@@ -263,11 +279,12 @@ _PII_HINT = Text(
 
 @lab.criterion(
     "email-masked",
-    expected=Text(en="the published version masks e-mail addresses (PII type EMAIL, ANONYMIZE)",
-                  ja="公開されたバージョンが E メールアドレスをマスクする（PII タイプ EMAIL、ANONYMIZE）"),
+    expected=Text(en="the published version masks e-mail addresses in prompts and responses (PII type EMAIL, ANONYMIZE)",
+                  ja="公開済みバージョンがプロンプトと応答の両方で E メールアドレスをマスクする（PII タイプ EMAIL、ANONYMIZE）"),
     looked_at=Text(en="the sensitive information filters of the newest version of {guardrail_name}",
                    ja="{guardrail_name} の最新バージョンの機密情報フィルター"),
     hint=_PII_HINT,
+    requires="published-version",
 )
 def email_masked(aws: Aws, ctx: Context) -> Finding:
     return _pii_finding(aws, ctx, "EMAIL", "e-mail addresses", "E メールアドレス")
@@ -275,11 +292,12 @@ def email_masked(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "phone-masked",
-    expected=Text(en="the published version masks phone numbers (PII type PHONE, ANONYMIZE)",
-                  ja="公開されたバージョンが電話番号をマスクする（PII タイプ PHONE、ANONYMIZE）"),
+    expected=Text(en="the published version masks phone numbers in prompts and responses (PII type PHONE, ANONYMIZE)",
+                  ja="公開済みバージョンがプロンプトと応答の両方で電話番号をマスクする（PII タイプ PHONE、ANONYMIZE）"),
     looked_at=Text(en="the sensitive information filters of the newest version of {guardrail_name}",
                    ja="{guardrail_name} の最新バージョンの機密情報フィルター"),
     hint=_PII_HINT,
+    requires="published-version",
 )
 def phone_masked(aws: Aws, ctx: Context) -> Finding:
     return _pii_finding(aws, ctx, "PHONE", "phone numbers", "電話番号")
@@ -288,16 +306,17 @@ def phone_masked(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "profanity-blocked",
     expected=Text(en="the published version blocks profanity with the managed word list",
-                  ja="公開されたバージョンがマネージド型のワードリストで冒涜的な表現をブロックする"),
+                  ja="公開済みバージョンがマネージド型のワードリストで冒涜的な表現をブロックする"),
     looked_at=Text(en="the word filters of the newest version of {guardrail_name}",
                    ja="{guardrail_name} の最新バージョンのワードフィルター"),
     hint=Text(
         en="Word filters > turn on “Filter profanity” (the managed PROFANITY list) with the action Block. Typing "
         "a few bad words as custom words is not the managed list. Then create a new version.",
-        ja="「ワードフィルター」で冒涜的な表現のフィルター（Filter profanity、マネージド型の PROFANITY リスト）をオンにし、"
+        ja="「ワードフィルター」で「冒涜的な表現をフィルタリング」（マネージド型の PROFANITY リスト）をオンにし、"
         "アクションを「ブロック」にします。いくつかの単語をカスタムワードとして入力しても、マネージド型のリストにはなりません。"
         "その後、新しいバージョンを作成します。",
     ),
+    requires="published-version",
 )
 def profanity_blocked(aws: Aws, ctx: Context) -> Finding:
     _, config, problem = _published(aws, ctx)
@@ -326,13 +345,15 @@ def _normal(text: str) -> str:
     expected=Text(en="the message “{blocked_message}” for blocked prompts and for blocked responses",
                   ja="ブロックされたプロンプトと応答のメッセージがどちらも「{blocked_message}」"),
     looked_at=Text(en="the blocked messaging of the newest version of {guardrail_name}",
-                   ja="{guardrail_name} の最新バージョンのブロック時のメッセージ"),
+                   ja="{guardrail_name} の最新バージョンのブロックされたメッセージング"),
     hint=Text(
         en="In the guardrail details, enter “{blocked_message}” as the message for blocked prompts and as the message "
         "for blocked responses (the console can apply the same message to both).",
-        ja="ガードレールの詳細で、ブロックされたプロンプトに対するメッセージと、ブロックされた応答に対するメッセージの両方に"
-        "「{blocked_message}」を入力します（コンソールでは同じメッセージを両方に適用できます）。",
+        ja="ガードレールの詳細の「ブロックされたメッセージング」で、ブロックされたプロンプトに対するメッセージと、"
+        "ブロックされた応答に対するメッセージの両方に「{blocked_message}」を入力します（コンソールでは同じメッセージを"
+        "両方に適用できます）。その後、新しいバージョンを作成します。",
     ),
+    requires="published-version",
 )
 def blocked_messages(aws: Aws, ctx: Context) -> Finding:
     _, config, problem = _published(aws, ctx)
@@ -421,6 +442,7 @@ def _report(answer: dict[str, Any], version: str, texts: tuple[str, ...]) -> tup
         "で試してみましょう。マスクではなくブロックされる場合は EMAIL か PHONE のアクションが「ブロック」です。"
         "そのまま返る場合はバージョンに PII タイプがありません（追加する前にバージョンを作成しませんでしたか？）。",
     ),
+    requires=("email-masked", "phone-masked"),
 )
 def masks_contact_details(aws: Aws, ctx: Context) -> Finding:
     answer, version, problem = _try(aws, ctx, (CONTACT,))
@@ -444,8 +466,9 @@ def masks_contact_details(aws: Aws, ctx: Context) -> Finding:
         en="The topic's definition and sample phrases decide what it catches: describe investment advice plainly "
         "(stocks, bonds, funds, investing) and add sample questions such as “Which stocks should I buy?”.",
         ja="トピックが何を検出するかは定義とサンプルフレーズで決まります。投資助言をわかりやすく説明し（株、債券、ファンド、"
-        "投資など）、「Which stocks should I buy?」のような質問例を追加します。",
+        "投資など）、「Which stocks should I buy?」や「どの株を買うべきですか？」のような質問例を追加します。",
     ),
+    requires="denied-topic",
 )
 def blocks_investment_question(aws: Aws, ctx: Context) -> Finding:
     answer, version, problem = _try(aws, ctx, INVESTMENT_QUESTION)
@@ -465,6 +488,7 @@ def blocks_investment_question(aws: Aws, ctx: Context) -> Finding:
         ja="「ワードフィルター」でマネージド型の冒涜的な表現のリストをオンにしてアクションを「ブロック」にし、"
         "新しいバージョンを作成します。",
     ),
+    requires="profanity-blocked",
 )
 def blocks_profanity(aws: Aws, ctx: Context) -> Finding:
     answer, version, problem = _try(aws, ctx, (PROFANE,))
@@ -482,27 +506,43 @@ def request(
     *,
     topic: bool = True,
     topic_action: str = "BLOCK",
+    topic_name: str | None = None,
+    examples: list[str] | None = None,
     email: str | None = "ANONYMIZE",
     phone: str | None = "ANONYMIZE",
+    pii_output: str | None = None,
     profanity: bool = True,
+    custom_words: list[str] | None = None,
+    output_message: str | None = None,
 ) -> dict[str, Any]:
     """A CreateGuardrail request as the console sends it; the keywords introduce the near misses' mistakes."""
     config: dict[str, Any] = {
         "name": ctx["guardrail_name"],
         "description": "Keeps the support assistant away from investment advice and contact details",
         "blockedInputMessaging": ctx["blocked_message"],
-        "blockedOutputsMessaging": ctx["blocked_message"],
+        "blockedOutputsMessaging": output_message or ctx["blocked_message"],
     }
     if topic:
         config["topicPolicyConfig"] = {"topicsConfig": [{
-            "name": ctx["topic_name"], "definition": DEFINITION, "examples": EXAMPLES, "type": "DENY",
+            "name": topic_name or ctx["topic_name"], "definition": DEFINITION,
+            "examples": EXAMPLES if examples is None else examples, "type": "DENY",
             "inputAction": topic_action, "outputAction": topic_action, "inputEnabled": True, "outputEnabled": True,
         }]}
-    pii = [{"type": kind, "action": action} for kind, action in (("EMAIL", email), ("PHONE", phone)) if action]
+    pii: list[dict[str, Any]] = [{"type": kind, "action": action}
+                                 for kind, action in (("EMAIL", email), ("PHONE", phone)) if action]
+    if pii_output is not None:
+        for entry in pii:
+            entry.update(inputAction=entry["action"], outputAction=pii_output, inputEnabled=True,
+                         outputEnabled=pii_output != "NONE")
     if pii:
         config["sensitiveInformationPolicyConfig"] = {"piiEntitiesConfig": pii}
+    words: dict[str, Any] = {}
     if profanity:
-        config["wordPolicyConfig"] = {"managedWordListsConfig": [{"type": "PROFANITY"}]}
+        words["managedWordListsConfig"] = [{"type": "PROFANITY"}]
+    if custom_words:
+        words["wordsConfig"] = [{"text": word} for word in custom_words]
+    if words:
+        config["wordPolicyConfig"] = words
     return config
 
 
@@ -561,9 +601,9 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
 @lab.alternative(
     "other-wording-more-filters",
     story=Text(
-        en="the topic worded differently (“Financial recommendations”), more PII types and filters, a first version "
-        "published too early and a second, complete one",
-        ja="トピックを別の言葉で定義（「Financial recommendations」）し、PII タイプやフィルターを追加。"
+        en="the topic defined in other words (and with other sample phrases, one in Japanese), more topics, PII "
+        "types and filters, a first version published too early and a second, complete one",
+        ja="トピックを別の言葉で定義（サンプルフレーズも別のもので、1 つは日本語）し、トピック、PII タイプ、フィルターを追加。"
         "早すぎた最初のバージョンの後に、完成した 2 つ目のバージョンを作成",
     ),
 )
@@ -574,9 +614,10 @@ def with_other_wording(aws: Aws, ctx: Context) -> None:
     publish_version(aws, guardrail_id, "too early")
     complete = request(ctx)
     complete["topicPolicyConfig"] = {"topicsConfig": [
-        {"name": "Financial recommendations", "type": "DENY",
+        {"name": ctx["topic_name"], "type": "DENY",
          "definition": "Personal guidance on what to buy or sell: shares, ETFs, crypto or retirement portfolios.",
-         "examples": ["Is now a good time to buy Bitcoin?", "Which ETF should I put my pension in?"]},
+         "examples": ["Is now a good time to buy Bitcoin?", "Which ETF should I put my pension in?",
+                      "どの株を買うべきですか？"]},
         {"name": "Legal advice", "type": "DENY", "definition": "Advice on lawsuits, contracts or other legal disputes.",
          "examples": ["Can I sue my landlord?"]},
     ]}
@@ -666,6 +707,56 @@ def phone_not_masked(aws: Aws, ctx: Context) -> None:
 def published_before_masking(aws: Aws, ctx: Context) -> None:
     guardrail_id = build(aws, ctx, email=None, phone=None)
     aws.client("bedrock").update_guardrail(guardrailIdentifier=guardrail_id, **request(ctx))
+
+
+@lab.near_miss(
+    "topic-named-differently",
+    fails="denied-topic",
+    story=Text(en="investment advice denied, but under the topic name “Financial advice”",
+               ja="投資助言を拒否しているが、トピック名が「Financial advice」になっている"),
+)
+def topic_named_differently(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, topic_name="Financial advice")
+
+
+@lab.near_miss(
+    "topic-without-sample-phrase",
+    fails="denied-topic",
+    story=Text(en="the denied topic has a definition but no sample phrase",
+               ja="拒否されたトピックに定義はあるが、サンプルフレーズがない"),
+)
+def topic_without_sample_phrase(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, examples=[])
+
+
+@lab.near_miss(
+    "masked-in-prompts-only",
+    fails=("email-masked", "phone-masked"),
+    story=Text(en="EMAIL and PHONE masked in prompts, but responses left unfiltered",
+               ja="EMAIL と PHONE をプロンプトではマスクしたが、応答はフィルタリングしていない"),
+)
+def masked_in_prompts_only(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, pii_output="NONE")
+
+
+@lab.near_miss(
+    "profanity-as-custom-words",
+    fails="profanity-blocked",
+    story=Text(en="a few bad words typed as custom words instead of the managed profanity list",
+               ja="マネージド型の冒涜的な表現のリストの代わりに、いくつかの単語をカスタムワードとして入力"),
+)
+def profanity_as_custom_words(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, profanity=False, custom_words=["crap", "damn"])
+
+
+@lab.near_miss(
+    "default-message-for-responses",
+    fails="blocked-messages",
+    story=Text(en="the message set for blocked prompts only; blocked responses keep the console's default",
+               ja="ブロックされたプロンプトのメッセージだけを設定し、ブロックされた応答はコンソールの既定のままにした"),
+)
+def default_message_for_responses(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, output_message="Sorry, the model cannot answer this question.")
 
 
 @lab.teardown
