@@ -1,9 +1,15 @@
-"""Shared fixtures: one real emulator process for the whole run, reset before each test that asks."""
+"""Shared fixtures: one real emulator process for the whole run, reset before each test that asks.
+
+The run has a temporary directory of its own (``TMPDIR`` for this process and every process it starts,
+the emulator's included) holding ``MCREDLAB_HOME``; at the end of the run it is removed, and anything
+named ``mcredlab-*`` left in it fails the run: tests and the emulator clean up after themselves.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import tempfile
 import urllib.request
@@ -19,7 +25,12 @@ for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRE
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
-os.environ["MCREDLAB_HOME"] = tempfile.mkdtemp(prefix="mcredlab-test-home-")
+os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", tempfile.gettempdir())  # pytest's tmp_path stays where it was
+RUN_TMP = Path(tempfile.mkdtemp(prefix="mcredlab-test-run-"))
+os.environ["TMPDIR"] = str(RUN_TMP)
+tempfile.tempdir = None  # re-read TMPDIR
+TEST_HOME = Path(tempfile.mkdtemp(prefix="mcredlab-test-home-"))
+os.environ["MCREDLAB_HOME"] = str(TEST_HOME)
 os.environ["MCREDLAB_LEARNER"] = "tester"
 
 from mcredlab import emulator  # noqa: E402
@@ -59,3 +70,16 @@ def emulator_state(info: emulator.EmulatorInfo) -> dict:
     """Every resource the emulator holds, as moto reports it."""
     with urllib.request.urlopen(f"{info.url}/moto-api/data.json", timeout=30) as reply:
         return json.loads(reply.read())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the run's temporary directory; fail the run if something named ``mcredlab-*`` was left in it."""
+    shutil.rmtree(TEST_HOME, ignore_errors=True)
+    left = sorted(path.name for path in RUN_TMP.glob("mcredlab-*"))
+    shutil.rmtree(RUN_TMP, ignore_errors=True)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_sep("=", f"temporary folders left behind by the tests: {', '.join(left)}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -135,3 +135,36 @@ def test_not_set_up_reads_as_one_japanese_sentence_with_a_next_step() -> None:
     assert "`mcredlab setup s3-static-website` を実行するか、ラボのノートブックを開いてください。" in message
     assert "開く）して" not in message
 
+
+# -- what the emulator leaves behind ------------------------------------------------------------------
+
+
+def test_lambda_workers_keep_their_tmp_under_mcredlab_home_never_in_the_system_temp_dir(target, emulator_info) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from mcredlab.labs import get_lab
+    from mcredlab.session import LabSession
+
+    session = LabSession(get_lab("apigw-lambda-proxy"), target)
+    session.solve()
+    assert session.check().passed  # its checks call /hello: the function runs in a worker
+    own = Path(os.environ["MCREDLAB_HOME"]) / "lambda" / "tmp" / f"pid-{emulator_info.pid}"
+    assert list(own.glob("mcredlab-lambda-*")), "a worker's /tmp, under the emulator's own directory"
+    assert not list(Path(tempfile.gettempdir()).glob("mcredlab-lambda-*"))
+
+
+def test_a_new_lambda_pool_removes_the_tmp_dirs_a_killed_emulator_left(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    from mcredlab.emulator.lambda_pool import Pool
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / "tmp" / f"pid-{gone.stdout.strip()}" / "mcredlab-lambda-abc"
+    stale.mkdir(parents=True)
+    pool = Pool(tmp_path / "code", "http://127.0.0.1:1")
+    assert not stale.parent.exists()
+    assert pool.tmp_root == tmp_path / "tmp" / f"pid-{os.getpid()}" and pool.tmp_root.is_dir()

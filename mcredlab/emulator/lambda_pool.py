@@ -7,6 +7,9 @@ code or configuration gets fresh workers and the old ones are stopped. A worker 
 timeout, or one that exits, is not reused. At most :data:`MAX_IDLE` workers stay idle; one idle for
 longer than :data:`IDLE_SECONDS` is stopped at the next invocation. Workers share the emulator's
 process group (stopping the emulator stops them) and exit by themselves if the emulator dies.
+Their ``/tmp`` directories live under the pool's own directory beside the code (``tmp/pid-N``), never in
+the system's temporary directory: removed with each worker, at the emulator's exit, and, when an
+emulator was killed, by the next one to start in the same ``MCREDLAB_HOME``.
 
 Independent of moto: the emulator extension ``lambda_runner`` turns a moto ``LambdaFunction`` into
 a :class:`FunctionSpec` and writes :attr:`Outcome.events` to CloudWatch Logs.
@@ -14,6 +17,7 @@ a :class:`FunctionSpec` and writes :attr:`Outcome.events` to CloudWatch Logs.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
@@ -184,10 +188,10 @@ def _error(request_id: str, error_type: str, message: str) -> str:
 class Worker:
     """One execution environment: a process that imported the handler and serves invocations."""
 
-    def __init__(self, spec: FunctionSpec, code_dir: Path, endpoint_url: str) -> None:
+    def __init__(self, spec: FunctionSpec, code_dir: Path, endpoint_url: str, tmp_root: Path | None = None) -> None:
         self.spec = spec
         self.log_stream = log_stream_name(spec.version)
-        self.tmp = tempfile.mkdtemp(prefix="mcredlab-lambda-")
+        self.tmp = tempfile.mkdtemp(prefix="mcredlab-lambda-", dir=tmp_root)
         self.cold = True
         self.last_used = time.monotonic()
         self.process = subprocess.Popen(
@@ -333,11 +337,38 @@ def unsupported(spec: FunctionSpec, request_id: str) -> Outcome:
     return Outcome(request_id, json.dumps(payload), True, log_stream_name(spec.version), events)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def own_tmp_root(parent: Path) -> Path:
+    """This process's directory for its workers' ``/tmp`` under ``parent``, removed at exit.
+
+    Those of processes that are gone (an emulator killed before its exit handlers ran) are removed first.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    for stale in parent.glob("pid-*"):
+        pid = stale.name.removeprefix("pid-")
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    own = parent / f"pid-{os.getpid()}"
+    own.mkdir(exist_ok=True)
+    atexit.register(shutil.rmtree, own, True)
+    return own
+
+
 class Pool:
     """Workers by :class:`FunctionSpec`; one invocation per worker at a time."""
 
-    def __init__(self, code_root: Path, endpoint_url: str) -> None:
+    def __init__(self, code_root: Path, endpoint_url: str, tmp_root: Path | None = None) -> None:
         self.code_root, self.endpoint_url = code_root, endpoint_url
+        self.tmp_root = own_tmp_root(tmp_root or code_root.parent / "tmp")
         self._lock = threading.Lock()
         self._busy = threading.BoundedSemaphore(MAX_BUSY)
         self._idle: list[Worker] = []
@@ -378,7 +409,9 @@ class Pool:
             self._idle = keep
         for worker in stop:
             worker.stop()
-        return found or Worker(spec, code_directory(self.code_root, spec.code_sha256, code), self.endpoint_url)
+        if found is not None:
+            return found
+        return Worker(spec, code_directory(self.code_root, spec.code_sha256, code), self.endpoint_url, self.tmp_root)
 
     def _release(self, worker: Worker) -> None:
         """Keep a worker warm if it still serves the function's current spec; stop the least recently used
