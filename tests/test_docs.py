@@ -41,3 +41,15 @@ def test_the_readme_lab_tables_match_each_labs_track_minutes_and_certifications(
             _, track, _, minutes, certs = rows[lab_id]
             assert (track, int(minutes), certs) == (lab.track, lab.minutes, ", ".join(lab.certs)), \
                 f"{lab_id} in {readme}"
+
+
+def test_both_readmes_document_every_command_and_the_lab_options() -> None:
+    from mcredlab.cli import main
+
+    for readme in ("README.md", "README.ja.md"):
+        text = (ROOT / readme).read_text()
+        for name in main.commands:
+            assert f"mcredlab {name}" in text, f"{name} missing from {readme}"
+        for fact in ('eval "$(mcredlab env)"', "mcredlab task", "mcredlab url", "--emulator-port", "--no-browser",
+                     "--lang ja", "MCREDLAB_LANG=ja", "http://localhost:4747"):
+            assert fact in text, f"{fact} missing from {readme}"
