@@ -157,11 +157,14 @@ def test_check_json_has_the_documented_shape(target: Target) -> None:
     result = run("check", WEBSITE, "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"lab", "passed", "criteria"}
+    assert set(report) == {"lab", "passed", "counts", "criteria"}
     assert report["lab"] == WEBSITE and report["passed"] is False
     assert [c["id"] for c in report["criteria"]] == [c.id for c in all_labs()[WEBSITE].criteria]
+    assert set(report["counts"]) == {"passed", "failed", "waiting"}
+    assert sum(report["counts"].values()) == len(report["criteria"])
     for criterion in report["criteria"]:
-        assert set(criterion) == {"id", "passed", "message", "hint"}
+        assert set(criterion) == {"id", "state", "passed", "waiting_on", "message", "hint"}
+        assert criterion["state"] in report["counts"] and isinstance(criterion["waiting_on"], list)
         assert isinstance(criterion["passed"], bool) and criterion["message"] and criterion["hint"]
 
 
