@@ -132,6 +132,8 @@ class LabSession:
         """
         from mcredlab import apigateway
 
+        if "apigateway" not in self.lab.services:
+            raise LabHasNoApi(self.lab.id)
         context, aws = self.context, self.target.aws()
         api_id = context.get("api_id")
         if api_id is None and "api_name" not in context:
