@@ -461,6 +461,29 @@ def with_cloudformation(aws: Aws, ctx: Context) -> None:
 
 
 @lab.near_miss(
+    "cloudformation-policy-while-blocked",
+    fails=("public-access-unblocked", "public-read", "index-page-anonymous"),
+    story=Text(
+        en="hosting set, the public-read stack deployed with Block Public Access still on: the BucketPolicy "
+        "resource fails (CREATE_FAILED) and the stack rolls back",
+        ja="ホスティングは設定したが、ブロックパブリックアクセスが有効のまま公開読み取りのスタックをデプロイ: "
+        "BucketPolicy リソースが失敗し（CREATE_FAILED）、スタックがロールバック",
+    ),
+)
+def cloudformation_while_blocked(aws: Aws, ctx: Context) -> None:
+    bucket = ctx["bucket"]
+    aws.cli("s3", "website", f"s3://{bucket}/", "--index-document", "index.html", "--error-document", "error.html")
+    with tempfile.TemporaryDirectory() as folder:
+        template = Path(folder) / "public-read.yaml"
+        template.write_text(PUBLIC_READ_STACK)
+        try:
+            aws.cli("cloudformation", "deploy", "--stack-name", "mcredlab-website-public-read",
+                    "--template-file", str(template), "--parameter-overrides", f"BucketName={bucket}")
+        except RuntimeError:
+            pass  # the deploy reports the failed stack, as on AWS; the learner is left without a policy
+
+
+@lab.near_miss(
     "policy-on-the-bucket-not-its-objects",
     fails=("public-read", "index-page-anonymous"),
     story=Text(en='Resource "arn:aws:s3:::bucket" without /*', ja='Resource が /* のない "arn:aws:s3:::bucket"'),
