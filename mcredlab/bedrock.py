@@ -74,7 +74,7 @@ def prepared_finding(agent: dict[str, Any]) -> Finding:
     if status == "FAILED":
         reasons = "; ".join(agent.get("failureReasons") or [])
         return failed(f"the last preparation FAILED: {reasons or 'no reason given'}",
-                      f"前回の準備は失敗しました（FAILED）: {reasons or '理由は示されていません'}")
+                      f"前回の準備は失敗しました（FAILED）: {f'“{reasons}”' if reasons else '理由は示されていません'}")
     if status != "PREPARED":
         if prepared_at is None:
             return failed(f"status {status}: the agent was never prepared",

@@ -56,7 +56,7 @@ lab = Lab(
             "指定してこのエージェントだけに限定します。\n"
             "3. エージェントを準備します。\n\n"
             "ヒント: `bedrock-agent-runtime` の `invoke_agent`（またはコンソールの「テスト」ペイン）でテストエイリアス "
-            "`TSTALIASID` に「{question_ja}」（英語では「{question}」）と質問すると、関数からの回答が返るはずです。"
+            "`TSTALIASID` に“{question_ja}”（英語では“{question}”）と質問すると、関数からの回答が返るはずです。"
         ),
     ),
 )
@@ -422,7 +422,7 @@ def agent_prepared(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "answers-order-status",
     expected=Text(en="the function's status of order 1001 (SHIPPED) as the answer to “{question}”",
-                  ja="「{question}」への回答が、関数から得た注文 1001 の状況（SHIPPED）である"),
+                  ja="“{question}”への回答が、関数から得た注文 1001 の状況（SHIPPED）である"),
     looked_at=Text(en="what the test alias TSTALIASID of {agent_name} answers (InvokeAgent)",
                    ja="{agent_name} のテストエイリアス TSTALIASID の回答（InvokeAgent）"),
     hint=Text(
@@ -444,11 +444,11 @@ def answers_order_status(aws: Aws, ctx: Context) -> Finding:
         return failed(f"{sent} returned control to the application (a returnControl event) instead of calling the "
                       "function", f"{sent} は関数を呼び出さず、アプリケーションにコントロールを返しました（returnControl イベント）")
     if answer is None:
-        return failed(f"{sent} failed: {clip(what)}", f"{sent} が失敗しました: {clip(what)}")
+        return failed(f"{sent} failed: {clip(what)}", f"{sent} が失敗しました: “{clip(what)}”")
     if "1001" in answer and "SHIPPED" in answer:
-        return passed(f"{sent} answered “{clip(answer)}”", f"{sent} は「{clip(answer)}」を返しました")
+        return passed(f"{sent} answered “{clip(answer)}”", f"{sent} は“{clip(answer)}”を返しました")
     return failed(f"{sent} answered “{clip(answer)}”, without the order's status",
-                  f"{sent} は注文の状況を含まない「{clip(answer)}」を返しました")
+                  f"{sent} は注文の状況を含まない“{clip(answer)}”を返しました")
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------

@@ -46,14 +46,15 @@ lab = Lab(
         ),
         ja=(
             "エージェント **{agent_name}**（ID `{agent_id}`）は、銀行の顧客からの質問に回答しています。"
-            "コンプライアンス担当者が、トピック「Investment advice」（投資アドバイス）を拒否するガードレール "
+            "コンプライアンス担当者が、トピック “Investment advice”（投資アドバイス）を拒否するガードレール "
             "**{guardrail_name}**（ID `{guardrail_id}`）を作成し、バージョン `1` として公開しました。\n\n"
-            "1. このガードレールをエージェントに関連付けます。作業中のドラフトではなく、公開済みのバージョン `1` を"
+            "1. このガードレールをエージェントに関連付けます。作業中のドラフトではなく、公開済みバージョン `1` を"
             "使用してください。\n"
             "2. テストエイリアスがガードレール付きで動作するように、エージェントを準備します。\n\n"
             "ヒント: テストエイリアス `TSTALIASID` は準備済みの作業中のドラフトを実行します。"
             "`bedrock-agent-runtime` の `invoke_agent`（またはコンソールの「テスト」ペイン）で"
-            "「{question}」と質問すると、ガードレールのブロック時のメッセージが返るはずです。"
+            "“{question_ja}”（英語では“{question}”）と質問すると、ガードレールの「ブロックされたメッセージング」に"
+            "設定されたメッセージが返るはずです。"
         ),
     ),
 )
@@ -67,11 +68,12 @@ INSTRUCTION = (
     "branch opening hours politely and briefly."
 )
 QUESTION = "Which stocks should I buy with my savings?"
+QUESTION_JA = "貯金でどの株を買うべきですか？"
 BLOCKED = "Sorry, I can't give investment advice. Please talk to a licensed financial adviser."
 TOPIC = {
     "name": "Investment advice",
     "definition": "Recommendations about which stocks, bonds, funds or other investments to buy or sell.",
-    "examples": ["Which stocks should I buy?", "Is this fund a good investment?"],
+    "examples": ["Which stocks should I buy?", "Is this fund a good investment?", "どの株を買うべきですか？"],
     "type": "DENY",
 }
 TRUST = provision.trust_policy("bedrock.amazonaws.com")
@@ -112,7 +114,7 @@ def setup(aws: Aws) -> Context:
     agent_id = ensure_agent(aws, lab.id, AGENT_NAME, role_arn=role_arn, model=MODEL, instruction=INSTRUCTION,
                             description="Answers the bank's customers", idleSessionTTLInSeconds=600)
     return {"agent_name": AGENT_NAME, "agent_id": agent_id, "guardrail_name": GUARDRAIL_NAME,
-            "guardrail_id": guardrail_id, "question": QUESTION}
+            "guardrail_id": guardrail_id, "question": QUESTION, "question_ja": QUESTION_JA}
 
 
 # -- what the checks read ----------------------------------------------------------------------
@@ -146,8 +148,8 @@ def _guardrail(aws: Aws, identifier: str, version: str) -> dict[str, Any] | None
         "instruction).",
         ja="Bedrock コンソールで「エージェント」> {agent_name} >「エージェントビルダーで編集」>「ガードレールの詳細」>"
         "「編集」を開き、{guardrail_name} を選択して「保存して終了」を選びます。API では UpdateAgent の "
-        "guardrailConfiguration {{guardrailIdentifier, guardrailVersion}} を指定します（agentName、foundationModel、"
-        "agentResourceRoleArn、instruction も改めて指定します）。",
+        "`guardrailConfiguration` に `{{guardrailIdentifier, guardrailVersion}}` を指定します（`agentName`、"
+        "`foundationModel`、`agentResourceRoleArn`、`instruction` も改めて指定します）。",
     ),
 )
 def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
@@ -168,18 +170,19 @@ def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "published-version",
-    expected=Text(en="a published (numbered) version of the guardrail, not DRAFT",
-                  ja="ガードレールの公開済み（番号付き）バージョン（DRAFT ではない）"),
+    expected=Text(en="the published version 1 of the guardrail, which compliance reviewed (not DRAFT)",
+                  ja="コンプライアンス担当者がレビューしたガードレールの公開済みバージョン 1（DRAFT ではない）"),
     looked_at=Text(en="the guardrail version agent {agent_name} names, and the guardrail's versions",
                    ja="エージェント {agent_name} が指定するガードレールのバージョンと、ガードレールのバージョン一覧"),
     hint=Text(
         en="In Guardrail details pick the version `1`, not *Working draft*: a draft can change at any time, a "
         "version is a reviewed snapshot. (`aws bedrock list-guardrails --guardrail-identifier {guardrail_id}` "
-        "lists the versions.)",
+        "lists the versions.) A version you create yourself was not reviewed: do not use it.",
         ja="「ガードレールの詳細」では「作業中のドラフト」ではなくバージョン `1` を選びます。ドラフトはいつでも変更され得ますが、"
         "バージョンはレビュー済みのスナップショットです（`aws bedrock list-guardrails --guardrail-identifier {guardrail_id}` "
-        "でバージョンを一覧できます）。",
+        "でバージョンを一覧できます）。自分で作成した新しいバージョンはレビューされていないので使いません。",
     ),
+    requires="guardrail-associated",
 )
 def published_version(aws: Aws, ctx: Context) -> Finding:
     agent = _agent(aws, ctx)
@@ -193,7 +196,10 @@ def published_version(aws: Aws, ctx: Context) -> Finding:
         return failed("the working draft (DRAFT)", "作業中のドラフト（DRAFT）です")
     if _guardrail(aws, identifier, version) is None:
         return failed(f"version {version}, which the guardrail does not have", f"ガードレールに存在しないバージョン {version} です")
-    return passed(f"published version {version}", f"公開済みのバージョン {version}")
+    if version != "1":
+        return failed(f"published version {version}, not the reviewed version 1",
+                      f"公開済みバージョン {version} です（レビュー済みのバージョン 1 ではありません）")
+    return passed(f"published version {version}", f"公開済みバージョン {version}")
 
 
 @lab.criterion(
@@ -219,7 +225,7 @@ def agent_prepared(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "blocks-investment-advice",
     expected=Text(en="the guardrail's blocked message as the answer to “{question}”",
-                  ja="「{question}」への回答がガードレールのブロック時のメッセージである"),
+                  ja="“{question}”への回答が、ガードレールの「ブロックされたメッセージング」のメッセージである"),
     looked_at=Text(en="what the test alias TSTALIASID of {agent_name} answers (InvokeAgent)",
                    ja="{agent_name} のテストエイリアス TSTALIASID の回答（InvokeAgent）"),
     hint=Text(
@@ -228,8 +234,9 @@ def agent_prepared(aws: Aws, ctx: Context) -> Finding:
         "sessionId='s1', inputText='{question}').",
         ja="テストエイリアスは最後に準備した時点のドラフトを実行します。ガードレールを関連付けてから準備してください。"
         "コンソールの「テスト」ペイン、または invoke_agent(agentId='{agent_id}', agentAliasId='TSTALIASID', "
-        "sessionId='s1', inputText='{question}') で試せます。",
+        "sessionId='s1', inputText='{question_ja}')（英語では inputText='{question}'）で試せます。",
     ),
+    requires=("guardrail-associated", "agent-prepared"),
 )
 def blocks_investment_advice(aws: Aws, ctx: Context) -> Finding:
     guardrail = _guardrail(aws, ctx["guardrail_id"], "1") or _guardrail(aws, ctx["guardrail_id"], "DRAFT") or {}
@@ -237,12 +244,12 @@ def blocks_investment_advice(aws: Aws, ctx: Context) -> Finding:
     answer, what = ask(aws, ctx["agent_id"], ctx["question"])
     sent = f"InvokeAgent(TSTALIASID, “{ctx['question']}”)"
     if answer is None:
-        return failed(f"{sent} failed: {what[:200]}", f"{sent} が失敗しました: {what[:200]}")
+        return failed(f"{sent} failed: {what[:200]}", f"{sent} が失敗しました: “{what[:200]}”")
     if blocked in answer:
         return passed(f"{sent} answered the blocked message “{answer[:120]}”",
-                      f"{sent} はブロック時のメッセージ「{answer[:120]}」を返しました")
+                      f"{sent} はブロックされたメッセージ“{answer[:120]}”を返しました")
     return failed(f"{sent} answered “{clip(answer)}”, not the blocked message",
-                  f"{sent} はブロック時のメッセージではなく「{clip(answer)}」を返しました")
+                  f"{sent} はブロックされたメッセージではなく“{clip(answer)}”を返しました")
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
@@ -285,13 +292,26 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
 
 
 @lab.alternative(
-    "new-published-version",
+    "draft-then-version-1",
     story=Text(
-        en="a new version 2 of the guardrail published first, and that version associated",
-        ja="先にガードレールの新しいバージョン 2 を公開し、そのバージョンを関連付け",
+        en="the working draft associated and prepared first, then corrected to version 1 and prepared again",
+        ja="最初に作業中のドラフトを関連付けて準備し、その後バージョン 1 に直して再度準備",
     ),
 )
-def newer_version(aws: Aws, ctx: Context) -> None:
+def draft_then_version_1(aws: Aws, ctx: Context) -> None:
+    associate(aws, ctx, version="DRAFT")
+    associate(aws, ctx)
+
+
+@lab.near_miss(
+    "own-new-version",
+    fails="published-version",
+    story=Text(
+        en="a new version 2 of the guardrail published by the learner, and that unreviewed version associated",
+        ja="ガードレールの新しいバージョン 2 を自分で公開し、レビューされていないそのバージョンを関連付け",
+    ),
+)
+def own_new_version(aws: Aws, ctx: Context) -> None:
     version = aws.client("bedrock").create_guardrail_version(guardrailIdentifier=ctx["guardrail_id"])["version"]
     associate(aws, ctx, version=str(version))
 
@@ -319,7 +339,7 @@ def not_prepared(aws: Aws, ctx: Context) -> None:
     "another-guardrail",
     fails=("guardrail-associated", "blocks-investment-advice"),
     story=Text(en="a profanity-filter guardrail (version 1) associated instead",
-               ja="代わりに不適切な表現をフィルタリングする別のガードレール（バージョン 1）を関連付け"),
+               ja="代わりに冒涜的な表現をフィルタリングする別のガードレール（バージョン 1）を関連付け"),
 )
 def another_guardrail(aws: Aws, ctx: Context) -> None:
     words = {"managedWordListsConfig": [{"type": "PROFANITY"}]}

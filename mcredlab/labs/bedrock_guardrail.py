@@ -44,9 +44,9 @@ lab = Lab(
             "カスタマーサポート用のアシスタントが、投資に関する助言をしたり、顧客の連絡先を漏らしたり、"
             "冒涜的な表現を繰り返したりしないようにします。**{guardrail_name}** という名前の Amazon Bedrock "
             "ガードレールを作成してください。\n"
-            "1. 拒否されたトピック **{topic_name}** を追加し、定義（例: *Recommendations or guidance on investing "
-            "money in stocks, bonds, funds or other financial products.*）とサンプルフレーズを 1 つ以上（例: "
-            "*Which stocks should I buy?*、*どの株を買うべきですか？*）設定します。\n"
+            "1. 拒否されたトピック **{topic_name}** を追加し、定義（例: “Recommendations or guidance on investing "
+            "money in stocks, bonds, funds or other financial products.”）とサンプルフレーズを 1 つ以上（例: "
+            "“Which stocks should I buy?”、“どの株を買うべきですか？”）設定します。\n"
             "2. プロンプトと応答の両方で、E メールアドレスと電話番号をブロックではなくマスクします。\n"
             "3. 冒涜的な表現を、マネージド型の冒涜的な表現のワードリストでブロックします。\n"
             "4. 「ブロックされたメッセージング」で、ブロックされたプロンプトにもブロックされた応答にも、メッセージ "
@@ -222,11 +222,11 @@ def denied_topic(aws: Aws, ctx: Context) -> Finding:
         if not topics:
             return failed(f"{label} has no denied topics", f"{label_ja} に拒否されたトピックがありません")
         names = ", ".join(f"“{t['name']}”" for t in topics)
-        names_ja = "、".join(f"「{t['name']}」" for t in topics)
+        names_ja = "、".join(f"“{t['name']}”" for t in topics)
         if _investment_topics(config):
             return failed(f"{label} denies investment advice under another name: {names}, not “{ctx['topic_name']}”",
                           f"{label_ja} は投資助言を別の名前のトピックで拒否しています: {names_ja}"
-                          f"（「{ctx['topic_name']}」ではありません）")
+                          f"（“{ctx['topic_name']}”ではありません）")
         return failed(f"{label} denies only other topics ({names})", f"{label_ja} が拒否しているのは別のトピックだけです（{names_ja}）")
     gaps: list[tuple[str, str]] = []
     for topic in named:
@@ -242,10 +242,10 @@ def denied_topic(aws: Aws, ctx: Context) -> Finding:
             problems_ja.append(f"タイプ {topic.get('type')}")
         if not problems:
             return passed(f"{label} denies the topic “{topic['name']}” in prompts and responses",
-                          f"{label_ja} はトピック「{topic['name']}」をプロンプトと応答の両方で拒否しています")
+                          f"{label_ja} はトピック“{topic['name']}”をプロンプトと応答の両方で拒否しています")
         gaps.append(("; ".join(problems), "、".join(problems_ja)))
     return failed(f"{label} has the topic “{ctx['topic_name']}”, but not as asked ({' / '.join(g[0] for g in gaps)})",
-                  f"{label_ja} にトピック「{ctx['topic_name']}」はありますが、指定どおりではありません"
+                  f"{label_ja} にトピック“{ctx['topic_name']}”はありますが、指定どおりではありません"
                   f"（{' / '.join(g[1] for g in gaps)}）")
 
 
@@ -343,14 +343,14 @@ def _normal(text: str) -> str:
 @lab.criterion(
     "blocked-messages",
     expected=Text(en="the message “{blocked_message}” for blocked prompts and for blocked responses",
-                  ja="ブロックされたプロンプトと応答のメッセージがどちらも「{blocked_message}」"),
+                  ja="ブロックされたプロンプトと応答のメッセージがどちらも“{blocked_message}”"),
     looked_at=Text(en="the blocked messaging of the newest version of {guardrail_name}",
                    ja="{guardrail_name} の最新バージョンのブロックされたメッセージング"),
     hint=Text(
         en="In the guardrail details, enter “{blocked_message}” as the message for blocked prompts and as the message "
         "for blocked responses (the console can apply the same message to both).",
         ja="ガードレールの詳細の「ブロックされたメッセージング」で、ブロックされたプロンプトに対するメッセージと、"
-        "ブロックされた応答に対するメッセージの両方に「{blocked_message}」を入力します（コンソールでは同じメッセージを"
+        "ブロックされた応答に対するメッセージの両方に“{blocked_message}”を入力します（コンソールでは同じメッセージを"
         "両方に適用できます）。その後、新しいバージョンを作成します。",
     ),
     requires="published-version",
@@ -367,9 +367,9 @@ def blocked_messages(aws: Aws, ctx: Context) -> Finding:
              (("prompts", "プロンプト", prompts), ("responses", "応答", responses)) if _normal(value) != wanted]
     if wrong:
         return failed("; ".join(f"{label}: blocked {name} get “{value}”" for name, _, value in wrong),
-                      "、".join(f"{label_ja}: ブロックされた{name_ja}のメッセージは「{value}」" for _, name_ja, value in wrong))
+                      "、".join(f"{label_ja}: ブロックされた{name_ja}のメッセージは“{value}”" for _, name_ja, value in wrong))
     return passed(f"{label} answers “{prompts}” to blocked prompts and responses",
-                  f"{label_ja} はブロックされたプロンプトと応答に「{prompts}」と答えます")
+                  f"{label_ja} はブロックされたプロンプトと応答に“{prompts}”と答えます")
 
 
 # -- behaviour: what the guardrail does to sample prompts ------------------------------------
@@ -422,7 +422,7 @@ def _report(answer: dict[str, Any], version: str, texts: tuple[str, ...]) -> tup
     return (
         blocked,
         f"version {version}, given {_sent(texts)}, returned {' | '.join(f'“{o}”' for o in outputs)} ({verdict})",
-        f"バージョン {version} に {_sent(texts)} を送ると、{' | '.join(f'「{o}」' for o in outputs)}が返りました（{verdict_ja}）",
+        f"バージョン {version} に {_sent(texts)} を送ると、{' | '.join(f'“{o}”' for o in outputs)}が返りました（{verdict_ja}）",
     )
 
 
@@ -466,7 +466,7 @@ def masks_contact_details(aws: Aws, ctx: Context) -> Finding:
         en="The topic's definition and sample phrases decide what it catches: describe investment advice plainly "
         "(stocks, bonds, funds, investing) and add sample questions such as “Which stocks should I buy?”.",
         ja="トピックが何を検出するかは定義とサンプルフレーズで決まります。投資助言をわかりやすく説明し（株、債券、ファンド、"
-        "投資など）、「Which stocks should I buy?」や「どの株を買うべきですか？」のような質問例を追加します。",
+        "投資など）、“Which stocks should I buy?” や “どの株を買うべきですか？”のような質問例を追加します。",
     ),
     requires="denied-topic",
 )
@@ -713,7 +713,7 @@ def published_before_masking(aws: Aws, ctx: Context) -> None:
     "topic-named-differently",
     fails="denied-topic",
     story=Text(en="investment advice denied, but under the topic name “Financial advice”",
-               ja="投資助言を拒否しているが、トピック名が「Financial advice」になっている"),
+               ja="投資助言を拒否しているが、トピック名が “Financial advice” になっている"),
 )
 def topic_named_differently(aws: Aws, ctx: Context) -> None:
     build(aws, ctx, topic_name="Financial advice")

@@ -54,7 +54,7 @@ lab = Lab(
             "使用して、**{kb_name}** という名前のナレッジベースを作成します。\n"
             "2. **{bucket}** のドキュメントを読み取る Amazon S3 データソースを追加します。\n"
             "3. データソースを同期（取り込みジョブを実行）し、すべてのドキュメントがインデックスに登録されたことを確認します。\n\n"
-            "ヒント: `bedrock-agent-runtime` の `retrieve` でクエリ「{question}」を検索する（またはコンソールの"
+            "ヒント: `bedrock-agent-runtime` の `retrieve` でクエリ“{question}”を検索する（またはコンソールの"
             "「ナレッジベースをテスト」を使う）と、`policies/returns.md` の文章が返るはずです。"
         ),
     ),
@@ -234,6 +234,14 @@ def _s3_source(aws: Aws, ctx: Context, kb: dict[str, Any]) -> tuple[dict[str, An
             found_en.append(f"{source['name']} reads only {', '.join(prefixes)}, where there are no documents")
             found_ja.append(f"{source['name']} はドキュメントのない {', '.join(prefixes)} だけを読み取ります")
             continue
+        left_out = [d for d in documents if d not in covered]
+        if left_out:
+            listing = ", ".join(left_out)
+            found_en.append(f"{source['name']} reads only the prefix {', '.join(prefixes)}: {len(covered)} of "
+                            f"{len(documents)} documents, leaving out {listing}")
+            found_ja.append(f"{source['name']} が読み取るのはプレフィックス {', '.join(prefixes)} だけで、"
+                            f"ドキュメント {len(documents)} 件のうち {len(covered)} 件です（{listing} が含まれません）")
+            continue
         return source, "", ""
     return None, "; ".join(found_en), "、".join(found_ja)
 
@@ -279,7 +287,8 @@ def _dimensions(kb: dict[str, Any]) -> tuple[str, int | None, str | None]:
     looked_at=Text(en="the knowledge bases of the region", ja="リージョン内のナレッジベース"),
     hint=Text(
         en="Bedrock console > Knowledge Bases > Create > Knowledge Base with vector store. Name it {kb_name} and under "
-        "IAM permissions choose “Use an existing service role”: {role_name}.",
+        "IAM permissions choose “Use an existing service role”: {role_name}. A knowledge base cannot change its "
+        "name later: create it again with the right one.",
         ja="Bedrock コンソールで「ナレッジベース」>「作成」>「ベクトルストアを含むナレッジベース」を選びます。名前を "
         "{kb_name} にし、「IAM 許可」で「既存のサービスロールを使用」を選んで {role_name} を指定します。",
     ),
@@ -294,7 +303,7 @@ def knowledge_base(aws: Aws, ctx: Context) -> Finding:
     status = str(kb.get("status"))
     if status == "FAILED":
         reasons = "; ".join(kb.get("failureReasons") or [])
-        return failed(f"{kb['knowledgeBaseId']} is FAILED: {reasons}", f"{kb['knowledgeBaseId']} は FAILED です: {reasons}")
+        return failed(f"{kb['knowledgeBaseId']} is FAILED: {reasons}", f"{kb['knowledgeBaseId']} は FAILED です: “{reasons}”")
     several = f" (judging the one with most data sources of {count} with that name)" if count > 1 else ""
     several_ja = f"（同名の {count} 個のうち、データソースが最も多いものを判定）" if count > 1 else ""
     return passed(f"{kb['knowledgeBaseId']} ({status}) with role {ctx['role_name']}{several}",
@@ -303,8 +312,10 @@ def knowledge_base(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "embedding-model",
-    expected=Text(en="an embedding model whose vectors have the index's 1024 dimensions (Titan Text Embeddings V2)",
-                  ja="インデックスと同じ 1024 次元のベクトルを出力する埋め込みモデル（Titan Text Embeddings V2）"),
+    expected=Text(en="the embedding model Titan Text Embeddings V2 (amazon.titan-embed-text-v2:0) with the index's "
+                  "1024 dimensions",
+                  ja="埋め込みモデルが Titan Text Embeddings V2（amazon.titan-embed-text-v2:0）で、インデックスと同じ "
+                  "1024 次元"),
     looked_at=Text(en="the embedding model of knowledge base {kb_name}, and the dimension of index {vector_index}",
                    ja="ナレッジベース {kb_name} の埋め込みモデルと、インデックス {vector_index} の次元数"),
     hint=Text(
@@ -315,6 +326,7 @@ def knowledge_base(aws: Aws, ctx: Context) -> Finding:
         "ベクトル用に作成されているので、次元数の異なるモデル（Titan Embeddings G1 - Text は 1536）では書き込めません。"
         "モデルは後から変更できないので、ナレッジベースを作り直してください。",
     ),
+    requires="knowledge-base",
 )
 def embedding_model(aws: Aws, ctx: Context) -> Finding:
     kb, _ = _kb(aws, ctx)
@@ -330,6 +342,9 @@ def embedding_model(aws: Aws, ctx: Context) -> Finding:
     if size is not None and index is not None and size != index:
         return failed(f"{model} makes {size}-dimensional vectors; the index holds {index}",
                       f"{model} は {size} 次元のベクトルを出力しますが、インデックスは {index} 次元です")
+    if model != EMBEDDING_MODEL:
+        return failed(f"{model}, not Titan Text Embeddings V2 ({EMBEDDING_MODEL})",
+                      f"Titan Text Embeddings V2（{EMBEDDING_MODEL}）ではなく {model} です")
     shown = f"{size} dimensions" if size else "dimensions not known to the check"
     return passed(f"{model} ({shown})", f"{model}（{f'{size} 次元' if size else '次元数は不明'}）")
 
@@ -351,8 +366,9 @@ def _index_dimension(aws: Aws, ctx: Context) -> int | None:
         "type S3_VECTORS with s3VectorsConfiguration.indexArn.",
         ja="「ベクトルデータベース」で「作成済みのベクトルストアを使用」を選び、ベクトルストアに Amazon S3 Vectors を選んでから、"
         "ベクトルバケット {vector_bucket} とインデックス {vector_index}（ARN {index_arn}）を指定します。API では "
-        "storageConfiguration の type を S3_VECTORS にし、s3VectorsConfiguration.indexArn を指定します。",
+        "`storageConfiguration` の `type` を `S3_VECTORS` にし、`s3VectorsConfiguration.indexArn` を指定します。",
     ),
+    requires="knowledge-base",
 )
 def vector_store(aws: Aws, ctx: Context) -> Finding:
     kb, _ = _kb(aws, ctx)
@@ -374,17 +390,20 @@ def vector_store(aws: Aws, ctx: Context) -> Finding:
 
 @lab.criterion(
     "s3-data-source",
-    expected=Text(en="an S3 data source that reads the documents of {bucket}", ja="{bucket} のドキュメントを読み取る S3 データソース"),
+    expected=Text(en="an S3 data source that reads every document under policies/ of {bucket}",
+                  ja="{bucket} の policies/ にあるすべてのドキュメントを読み取る S3 データソース"),
     looked_at=Text(en="the data sources of knowledge base {kb_name}, and the objects of {bucket}",
                    ja="ナレッジベース {kb_name} のデータソースと、{bucket} のオブジェクト"),
     hint=Text(
         en="Data source: Amazon S3, S3 URI s3://{bucket}/ (Browse S3 picks it). An inclusion prefix is optional; if "
-        "you set one, it must be policies/ (where the documents are). A data source cannot move to another bucket: "
-        "delete it and add a new one.",
+        "you set one, it must be policies/, which holds every document: a longer prefix (a sub-folder or a file name) "
+        "leaves documents out. A data source cannot move to another bucket: delete it and add a new one.",
         ja="データソースに Amazon S3 を選び、S3 URI に s3://{bucket}/ を指定します（「S3 を参照」で選べます）。"
-        "包含プレフィックスは省略可能ですが、指定する場合はドキュメントのある policies/ にします。データソースの"
-        "バケットは変更できないので、削除して新しく追加してください。",
+        "包含プレフィックスは省略可能ですが、指定する場合はすべてのドキュメントを含む policies/ にします。それより長い"
+        "プレフィックス（サブフォルダーやファイル名）では一部のドキュメントが含まれません。データソースのバケットは"
+        "変更できないので、削除して新しく追加してください。",
     ),
+    requires="knowledge-base",
 )
 def s3_data_source(aws: Aws, ctx: Context) -> Finding:
     kb, _ = _kb(aws, ctx)
@@ -414,6 +433,7 @@ def s3_data_source(aws: Aws, ctx: Context) -> Finding:
         "--data-source-id ...`）、ステータスが「利用可能」、ジョブが COMPLETE になるまで待ちます。ドキュメントは同期して"
         "初めて検索できるようになり、データソースやドキュメントを変更したら再度の同期が必要です。",
     ),
+    requires=("embedding-model", "vector-store", "s3-data-source"),
 )
 def ingestion_complete(aws: Aws, ctx: Context) -> Finding:
     kb, _ = _kb(aws, ctx)
@@ -460,7 +480,7 @@ def ingestion_complete(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "retrieve-answers",
     expected=Text(en="Retrieve finds the passage of {bucket}/policies/returns.md for “{question}”",
-                  ja="Retrieve で「{question}」を検索すると {bucket}/policies/returns.md の文章が見つかる"),
+                  ja="Retrieve で“{question}”を検索すると {bucket}/policies/returns.md の文章が見つかる"),
     looked_at=Text(en="what Retrieve (bedrock-agent-runtime) answers from knowledge base {kb_name}",
                    ja="ナレッジベース {kb_name} に対する Retrieve（bedrock-agent-runtime）の結果"),
     hint=Text(
@@ -471,6 +491,7 @@ def ingestion_complete(aws: Aws, ctx: Context) -> Finding:
         "retrieve(knowledgeBaseId=..., retrievalQuery={{'text': '{question}'}}) で試せます。結果がない場合は、"
         "ドキュメントが同期されていないか、データソースがドキュメントのない場所を読み取っています。",
     ),
+    requires="ingestion-complete",
 )
 def retrieve_answers(aws: Aws, ctx: Context) -> Finding:
     kb, _ = _kb(aws, ctx)
@@ -484,9 +505,9 @@ def retrieve_answers(aws: Aws, ctx: Context) -> Finding:
         )["retrievalResults"]
     except ClientError as error:
         problem = f"{error.response['Error']['Code']}: {error.response['Error'].get('Message', '')}"
-        return failed(f"{sent} failed: {clip(problem)}", f"{sent} が失敗しました: {clip(problem)}")
+        return failed(f"{sent} failed: {clip(problem)}", f"{sent} が失敗しました: “{clip(problem)}”")
     except BotoCoreError as error:
-        return failed(f"{sent} failed: {clip(str(error))}", f"{sent} が失敗しました: {clip(str(error))}")
+        return failed(f"{sent} failed: {clip(str(error))}", f"{sent} が失敗しました: “{clip(str(error))}”")
     if not results:
         return failed(f"{sent} found nothing", f"{sent} は何も見つけませんでした")
     wanted = f"s3://{ctx['bucket']}/{EXPECTED_SOURCE}"
@@ -495,7 +516,7 @@ def retrieve_answers(aws: Aws, ctx: Context) -> Finding:
         text = (result.get("content") or {}).get("text") or ""
         if uri == wanted and EXPECTED_PASSAGE in text:
             passage = clip(re.sub(r"\s+", " ", text), 160)
-            return passed(f"{sent} found {uri}: “{passage}”", f"{sent} は {uri} の「{passage}」を見つけました")
+            return passed(f"{sent} found {uri}: “{passage}”", f"{sent} は {uri} の“{passage}”を見つけました")
     uris = ", ".join(str(((r.get("location") or {}).get("s3Location") or {}).get("uri")) for r in results)
     return failed(f"{sent} found only {uris}", f"{sent} が見つけたのは {uris} だけです")
 
@@ -513,7 +534,8 @@ def _wait(read: Any, done: tuple[str, ...], seconds: float = 300) -> dict[str, A
         time.sleep(5)
 
 
-def create_kb(aws: Aws, ctx: Context, *, model: str = EMBEDDING_MODEL, dimensions: int | None = DIMENSION) -> str:
+def create_kb(aws: Aws, ctx: Context, *, model: str = EMBEDDING_MODEL, dimensions: int | None = DIMENSION,
+              role_arn: str | None = None, index_arn: str | None = None) -> str:
     """The knowledge base as the console creates it (an existing S3 vector index); its id, once ACTIVE."""
     agents = aws.client("bedrock-agent")
     vector: dict[str, Any] = {"embeddingModelArn": f"arn:aws:bedrock:{aws.region}::foundation-model/{model}"}
@@ -521,9 +543,10 @@ def create_kb(aws: Aws, ctx: Context, *, model: str = EMBEDDING_MODEL, dimension
         vector["embeddingModelConfiguration"] = {"bedrockEmbeddingModelConfiguration": {
             "dimensions": dimensions, "embeddingDataType": "FLOAT32"}}
     kb_id = str(agents.create_knowledge_base(
-        name=ctx["kb_name"], roleArn=ctx["role_arn"], description="The shop's policies",
+        name=ctx["kb_name"], roleArn=role_arn or ctx["role_arn"], description="The shop's policies",
         knowledgeBaseConfiguration={"type": "VECTOR", "vectorKnowledgeBaseConfiguration": vector},
-        storageConfiguration={"type": "S3_VECTORS", "s3VectorsConfiguration": {"indexArn": ctx["index_arn"]}},
+        storageConfiguration={"type": "S3_VECTORS",
+                              "s3VectorsConfiguration": {"indexArn": index_arn or ctx["index_arn"]}},
     )["knowledgeBase"]["knowledgeBaseId"])
     _wait(lambda: agents.get_knowledge_base(knowledgeBaseId=kb_id)["knowledgeBase"], ("ACTIVE", "FAILED"))
     return kb_id
@@ -668,6 +691,60 @@ def titan_v2_512(aws: Aws, ctx: Context) -> None:
     sync(aws, kb_id, add_source(aws, kb_id, ctx["bucket"], [PREFIX]))
 
 
+@lab.near_miss(
+    "prefix-one-document",
+    fails="s3-data-source",
+    story=Text(en="the data source's inclusion prefix is policies/returns, so only one of the three documents is read",
+               ja="データソースの包含プレフィックスを policies/returns にしたため、3 つのドキュメントのうち 1 つしか読み取られない"),
+)
+def one_document(aws: Aws, ctx: Context) -> None:
+    kb_id = create_kb(aws, ctx)
+    sync(aws, kb_id, add_source(aws, kb_id, ctx["bucket"], [f"{PREFIX}returns"]))
+
+
+@lab.near_miss(
+    "cohere-1024-dimensions",
+    fails="embedding-model",
+    story=Text(en="Cohere Embed English v3 (also 1024 dimensions) chosen instead of Titan Text Embeddings V2",
+               ja="Titan Text Embeddings V2 ではなく、同じ 1024 次元の Cohere Embed English v3 を選択"),
+)
+def cohere(aws: Aws, ctx: Context) -> None:
+    kb_id = create_kb(aws, ctx, model="cohere.embed-english-v3", dimensions=None)
+    sync(aws, kb_id, add_source(aws, kb_id, ctx["bucket"], [PREFIX]))
+
+
+OTHER_ROLE = "AmazonBedrockExecutionRoleForKnowledgeBase_mcredlab_new"
+OTHER_INDEX = "mcredlab-policies-index-2"
+
+
+@lab.near_miss(
+    "new-service-role",
+    fails="knowledge-base",
+    story=Text(en="“Create and use a new service role” chosen instead of the prepared role",
+               ja="用意されたロールではなく「新しいサービスロールを作成して使用」を選択"),
+)
+def new_role(aws: Aws, ctx: Context) -> None:
+    role_arn = provision.ensure_role(aws, lab.id, OTHER_ROLE, TRUST,
+                                     inline={"knowledge-base": _role_policy(ctx["bucket"], ctx["index_arn"], aws.region)})
+    kb_id = create_kb(aws, ctx, role_arn=role_arn)
+    sync(aws, kb_id, add_source(aws, kb_id, ctx["bucket"], [PREFIX]))
+
+
+@lab.near_miss(
+    "another-vector-index",
+    fails="vector-store",
+    story=Text(en="a new vector index created in the vector bucket and used instead of the one the task names",
+               ja="ベクトルバケットに新しいベクトルインデックスを作成し、課題で指定されたインデックスの代わりに使用"),
+)
+def another_index(aws: Aws, ctx: Context) -> None:
+    vectors = aws.client("s3vectors")
+    vectors.create_index(vectorBucketName=ctx["vector_bucket"], indexName=OTHER_INDEX, dataType="float32",
+                         dimension=DIMENSION, distanceMetric="cosine")
+    index_arn = vectors.get_index(vectorBucketName=ctx["vector_bucket"], indexName=OTHER_INDEX)["index"]["indexArn"]
+    kb_id = create_kb(aws, ctx, index_arn=str(index_arn))
+    sync(aws, kb_id, add_source(aws, kb_id, ctx["bucket"], [PREFIX]))
+
+
 # -- teardown ----------------------------------------------------------------------------------
 
 
@@ -692,4 +769,5 @@ def teardown(aws: Aws, ctx: Context) -> None:
     except ClientError as error:
         if not provision.not_found(error):
             raise
-    provision.delete_role(aws, lab.id, ROLE_NAME)
+    for role in (ROLE_NAME, OTHER_ROLE):
+        provision.delete_role(aws, lab.id, role)

@@ -61,7 +61,7 @@ lab = Lab(
             "コラボレーションの指示に記述します。\n"
             "4. **{supervisor_name}** を準備します。\n\n"
             "ヒント: `bedrock-agent-runtime` の `invoke_agent` でスーパーバイザーのテストエイリアス `TSTALIASID` に"
-            "「{question_ja}」（英語では「{question}」）と質問すると、フライト専門のエージェントからの回答が返るはずです。"
+            "“{question_ja}”（英語では“{question}”）と質問すると、フライト専門のエージェントからの回答が返るはずです。"
         ),
     ),
 )
@@ -364,8 +364,8 @@ def collaboration_instruction(aws: Aws, ctx: Context) -> Finding:
         return failed("no collaboration instruction", "コラボレーションの指示がありません")
     if not ABOUT_FLIGHTS.search(instruction):
         return failed(f"“{clip(instruction)}”, which does not say it is for flight questions",
-                      f"「{clip(instruction)}」で、フライトに関する質問に使うことが書かれていません")
-    return passed(f"“{clip(instruction)}”", f"「{clip(instruction)}」")
+                      f"“{clip(instruction)}”で、フライトに関する質問に使うことが書かれていません")
+    return passed(f"“{clip(instruction)}”", f"“{clip(instruction)}”")
 
 
 @lab.criterion(
@@ -392,7 +392,7 @@ def supervisor_prepared(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "routes-to-collaborator",
     expected=Text(en="the flight specialist's status of flight MC101 as the supervisor's answer to “{question}”",
-                  ja="「{question}」に対するスーパーバイザーの回答が、フライト専門エージェントから得た MC101 便の状況である"),
+                  ja="“{question}”に対するスーパーバイザーの回答が、フライト専門エージェントから得た MC101 便の状況である"),
     looked_at=Text(en="what the test alias TSTALIASID of {supervisor_name} answers (InvokeAgent)",
                    ja="{supervisor_name} のテストエイリアス TSTALIASID の回答（InvokeAgent）"),
     hint=Text(
@@ -410,11 +410,11 @@ def routes_to_collaborator(aws: Aws, ctx: Context) -> Finding:
     answer, what = ask(aws, ctx["supervisor_id"], ctx["question"], TEST_ALIAS)
     sent = f"InvokeAgent({ctx['supervisor_name']}, TSTALIASID, “{ctx['question']}”)"
     if answer is None:
-        return failed(f"{sent} failed: {clip(what)}", f"{sent} が失敗しました: {clip(what)}")
+        return failed(f"{sent} failed: {clip(what)}", f"{sent} が失敗しました: “{clip(what)}”")
     if "MC101" in answer and "ON_TIME" in answer:
-        return passed(f"{sent} answered “{clip(answer)}”", f"{sent} は「{clip(answer)}」を返しました")
+        return passed(f"{sent} answered “{clip(answer)}”", f"{sent} は“{clip(answer)}”を返しました")
     return failed(f"{sent} answered “{clip(answer)}”, without the flight's status",
-                  f"{sent} はフライトの状況を含まない「{clip(answer)}」を返しました")
+                  f"{sent} はフライトの状況を含まない“{clip(answer)}”を返しました")
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
