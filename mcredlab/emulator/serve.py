@@ -1,5 +1,8 @@
 """The emulator process: moto's WSGI app, with mcredlab's extensions installed and in front of it.
 
+Extensions are installed as their services are first used (see :mod:`mcredlab.emulator.extensions`),
+so the server answers as soon as a bare moto server would.
+
 This does what ``moto.server.main`` does (the same app, threaded server and request handler),
 except that an extension may define ``wsgi(app) -> app``: a middleware that sees every request
 first (apigateway_invoke answers calls to deployed REST APIs that way) and passes the rest on.

@@ -95,11 +95,14 @@ def wsgi(app: Callable[..., Any]) -> Callable[..., Any]:
     class ServerRequest(Request):
         from_wsgi_server = True
 
-    response_class = _response_class()
+    built: list[Any] = []  # the response class, made on the first runtime request: its imports are heavy
 
     def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if not _is_runtime_request(environ):
             return app(environ, start_response)
+        if not built:
+            built.append(_response_class())
+        response_class = built[0]
         request = ServerRequest(environ)
         status, headers, body = response_class.dispatch(request, request.raw_url, dict(request.headers))
         headers = {str(k): str(v) for k, v in dict(headers).items() if k != "status"}

@@ -158,17 +158,29 @@ def _simple_backend_invoke(self: Any, function_name: str, qualifier: str | None,
     return LambdaBackend.invoke(self, function_name, qualifier, body, headers, response_headers)
 
 
+def _patch_lambda() -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+    LambdaFunction.invoke = invoke  # type: ignore[method-assign]
+
+
+def _patch_lambda_simple() -> None:
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    LambdaSimpleBackend.invoke = _simple_backend_invoke  # type: ignore[method-assign]
+
+
 def install() -> None:
+    """Set the config now (``/moto-api/config`` shows it); patch Lambda's classes once moto imports them."""
     global _pool
     from moto import settings
-    from moto.awslambda.models import LambdaFunction
-    from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.core.config import default_user_config
 
+    from mcredlab.emulator.extensions import when_imported
     from mcredlab.home import home
 
     _pool = Pool(home() / "lambda" / "code", f"http://127.0.0.1:{settings.moto_server_port()}")
-    LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
-    LambdaFunction.invoke = invoke  # type: ignore[method-assign]
-    LambdaSimpleBackend.invoke = _simple_backend_invoke  # type: ignore[method-assign]
+    when_imported("moto.awslambda.models", _patch_lambda)
+    when_imported("moto.awslambda_simple.models", _patch_lambda_simple)
     default_user_config["stepfunctions"]["execute_state_machine"] = True

@@ -20,10 +20,18 @@ def _no_docker_client(self: Any) -> Any:
     raise AttributeError("the mcredlab emulator runs without a Docker engine")
 
 
-def install() -> None:
+def _patch_lambda() -> None:
     from moto.awslambda.models import LambdaFunction
+
+    LambdaFunction.docker_client = property(_no_docker_client)  # type: ignore[assignment,method-assign]
+
+
+def install() -> None:
+    """Turn Docker off in the config now; patch ``LambdaFunction`` once moto imports it."""
     from moto.core.config import default_user_config
+
+    from mcredlab.emulator.extensions import when_imported
 
     default_user_config["lambda"]["use_docker"] = False
     default_user_config["batch"]["use_docker"] = False
-    LambdaFunction.docker_client = property(_no_docker_client)  # type: ignore[assignment,method-assign]
+    when_imported("moto.awslambda.models", _patch_lambda)
