@@ -96,7 +96,6 @@ def _emulator_region() -> str:
     return os.environ.get("MCREDLAB_REGION") or EMULATOR_REGION
 
 
-def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
@@ -116,15 +115,16 @@ def _is_the_emulator(url: str | None) -> bool:
     return info is not None and info.port == port
 
 
+def resolve(kind: str | None = None, *, start_emulator: bool = True) -> Target:
     """The target named by ``kind``, ``MCREDLAB_TARGET`` or the environment (see module docstring)."""
     chosen = kind or os.environ.get("MCREDLAB_TARGET") or ""
     if not chosen:
         chosen = "endpoint" if os.environ.get("AWS_ENDPOINT_URL") else "emulator"
     if chosen not in TARGETS:
         raise UnknownTarget(chosen)
-    if chosen == "emulator":
     if chosen == "endpoint" and _is_the_emulator(os.environ.get("MCREDLAB_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")):
         chosen = "emulator"  # the kit's own emulator is one target however its URL is spelt
+    if chosen == "emulator":
         info = emulator.ensure_running() if start_emulator else emulator.status()
         if info is None:
             raise EmulatorNotRunning()
