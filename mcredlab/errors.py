@@ -127,7 +127,7 @@ class UnknownTarget(LabError):
         super().__init__(
             Text(
                 en=f"There is no target called {name!r}: use emulator, endpoint or aws.",
-                ja=f"{name!r} というターゲットはありません。emulator、endpoint、aws のいずれかを指定してください。",
+                ja=f"{name!r} というターゲットはありません。`emulator`、`endpoint`、`aws` のいずれかを指定してください。",
             )
         )
 
@@ -138,7 +138,7 @@ class NoEndpoint(LabError):
             Text(
                 en="The endpoint target needs AWS_ENDPOINT_URL: set it to your endpoint (for example "
                 "http://localhost:4566 for LocalStack), or use `--target emulator`.",
-                ja="endpoint ターゲットには AWS_ENDPOINT_URL が必要です。使うエンドポイント（LocalStack なら "
+                ja="ターゲット `endpoint` には AWS_ENDPOINT_URL が必要です。使うエンドポイント（LocalStack なら "
                 "http://localhost:4566 など）を設定するか、`--target emulator` を指定してください。",
             )
         )

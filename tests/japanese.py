@@ -17,7 +17,7 @@ from mcredlab.lab import Lab
 from tests.conftest import ROOT
 
 GLOSSARY = ROOT / "docs" / "glossary.md"
-QUOTED = re.compile(r"`[^`]*`|“[^”]*”|\"[^\"\n]*\"|'[^'\n]*'|\*[^*\n]+\*|https?://\S+|arn:\S+|<[^>]+>")
+QUOTED = re.compile(r"`[^`]*`|“[^”]*”|\"[^\"\n]*\"|'[^'\n]*'|\*[^*\n]+\*|https?://[\x21-\x7e]+|arn:[\x21-\x7e]+|<[^>]+>")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9+._:/\-{}=*$@#\[\]]*")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 NO_SPACE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff][A-Za-z0-9]|[A-Za-z0-9][\u3040-\u30ff\u4e00-\u9fff]")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,41 @@ def test_every_error_reads_as_japanese(error: errors.LabError) -> None:
     ja = error.message("ja")
     assert JAPANESE.search(ja)
     assert problems(ja, {"s3-static-website", "apigw-cors"}) == [], ja
+
+
+def _commands() -> list[list[str]]:
+    """Every command path of the CLI: ``[]`` for the group, ``["emulator", "start"]`` and so on."""
+    import click
+
+    from mcredlab.cli import main
+
+    paths: list[list[str]] = [[]]
+
+    def walk(group: click.Group, prefix: list[str]) -> None:
+        for name, command in group.commands.items():
+            paths.append([*prefix, name])
+            if isinstance(command, click.Group):
+                walk(command, [*prefix, name])
+
+    walk(main, [])
+    return paths
+
+
+@pytest.mark.parametrize("path", _commands(), ids=lambda p: " ".join(p) or "mcredlab")
+def test_japanese_help_has_no_english(path: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from mcredlab.cli import main
+
+    result = CliRunner().invoke(main, [*path, "--help"], env={"MCREDLAB_LANG": "ja"}, prog_name="mcredlab")
+    assert result.exit_code == 0, result.output
+    assert JAPANESE.search(result.output)
+    # Values a learner types, which help text shows as they are: languages, tracks, shell and CLI words.
+    names = {"mcredlab", "en", "ja", "serverless", "agentic-ai", "aws", "export", "eval", "hello", *path}
+    bad = []
+    for line in result.output.splitlines():
+        described = re.sub(r"^  \S.*?(\s{2,}|$)", "", line)  # an option's or command's own name
+        described = re.sub(r"^使い方: .*", "", described)  # the usage line: program, command and option names
+        if problems(described, names):
+            bad.append(f"{problems(described, names)}: {line!r}")
+    assert not bad, "\n".join(bad)
