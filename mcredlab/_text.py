@@ -66,3 +66,25 @@ def clip(text: str, size: int = 240) -> str:
     'abc…'
     """
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def ja_join(*parts: str) -> str:
+    """Japanese parts joined with a space wherever Latin text meets Japanese, as AWS's Japanese pages write.
+
+    >>> ja_join("ページの ACL", "を確認しました")
+    'ページの ACL を確認しました'
+    """
+    out = ""
+    for part in parts:
+        if out and part and (_latin(out[-1]) != _latin(part[0])) and not _punctuation(out[-1] + part[0]):
+            out += " "
+        out += part
+    return out
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _punctuation(chars: str) -> bool:
+    return any(not c.isalnum() for c in chars)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import botocore.exceptions
 
-from mcredlab._text import Lang, Text, clip
+from mcredlab._text import Lang, Text, clip, ja_join
 from mcredlab.errors import LabError
 from mcredlab.lab import Context, Criterion, Lab
 from mcredlab.target import Aws, NoHttpAnswer, WriteAttempted, translate_connection_errors
@@ -45,9 +45,10 @@ class CriterionResult:
             return self.found(lang)
         if lang == "ja":
             found = self.found.ja.rstrip("。")
+            checked = ja_join(self.looked_at.ja, "を確認しました。")
             if self.passed:
-                return f"{self.looked_at.ja}を確認しました。「{self.expected.ja}」を満たしています（{found}）。"
-            return f"{self.looked_at.ja}を確認しました。条件は「{self.expected.ja}」ですが、{found}。"
+                return f"{checked}「{self.expected.ja}」を満たしています（{found}）。"
+            return f"{checked}条件は「{self.expected.ja}」ですが、{found}。"
         return f"Checked {self.looked_at.en}: expected {self.expected.en}; found {self.found.en}."
 
     def to_json(self, lang: Lang = "en") -> dict[str, Any]:

@@ -140,3 +140,23 @@ def test_japanese_help_has_no_english(path: list[str]) -> None:
         if problems(described, names):
             bad.append(f"{problems(described, names)}: {line!r}")
     assert not bad, "\n".join(bad)
+
+
+def test_the_cli_speaks_japanese_in_every_command_a_learner_runs(target: object) -> None:
+    from click.testing import CliRunner
+
+    from mcredlab.cli import main
+
+    runner = CliRunner()
+    lab = all_labs()["s3-static-website"]
+    outputs: list[str] = []
+    for args in (["list"], ["progress"], ["setup", lab.id], ["task", lab.id], ["check", lab.id], ["progress"],
+                 ["solve", lab.id], ["check", lab.id], ["url", lab.id], ["reset", lab.id], ["emulator", "status"]):
+        result = runner.invoke(main, [*args, "--lang", "ja"], prog_name="mcredlab")
+        assert "Traceback" not in result.output, result.output
+        outputs.append(result.output)
+    names = {lab.id for lab in LABS} | lab_names(lab) | {"serverless", "agentic-ai", "pid", "http"}
+    bad = [f"{problems(line, names)}: {line!r}" for out in outputs for line in out.splitlines()
+           if JAPANESE.search(line) and problems(line, names)]
+    assert not bad, "\n".join(bad)
+    assert all(JAPANESE.search(out) for out in outputs), outputs
