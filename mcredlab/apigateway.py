@@ -108,6 +108,16 @@ def invoke_url(target: Target | Aws, api_id: str, stage: str) -> str:
     return f"https://{api_id}.execute-api.{target.region}.amazonaws.com/{stage}"
 
 
+def delete_apis_named(aws: Aws, name: str) -> None:
+    """Delete the REST APIs and the HTTP or WebSocket APIs called ``name``."""
+    for api in rest_apis_named(aws, name):
+        aws.client("apigateway").delete_rest_api(restApiId=api["id"])
+    v2 = aws.client("apigatewayv2")
+    for api in v2.get_apis().get("Items", []):
+        if api.get("Name") == name:
+            v2.delete_api(ApiId=api["ApiId"])
+
+
 def deployed_methods(aws: Aws, api_id: str, stage: str) -> dict[str, set[str]] | None:
     """Per path, the methods the deployment behind ``stage`` serves; ``None`` without such a stage."""
     found = stages(aws, api_id).get(stage)
@@ -137,14 +147,16 @@ def rest_api_finding(aws: Aws, name: str, stage: str = "prod") -> Finding:
     api = the_api(aws, name, stage)
     if api is not None:
         if api.same_name > 1:
-            return passed(f"{api.same_name} REST APIs with that name; judging {api.id}, the newest deployed to {stage}",
-                          f"同名の REST API が {api.same_name} 個あります。{stage} にデプロイされた最新の {api.id} を判定します")
-        return passed(f"REST API {api.id}", f"REST API {api.id}")
+            return passed(f"{api.same_name} REST APIs with that name; judging `{api.id}`, the newest deployed to {stage}",
+                          f"同名の REST API が {api.same_name} 個あります。ステージ {stage} にデプロイされた最新の "
+                          f"`{api.id}` を判定します")
+        return passed(f"REST API `{api.id}`", f"REST API `{api.id}`")
     http_apis = [a for a in aws.client("apigatewayv2").get_apis().get("Items", []) if a.get("Name") == name]
     if http_apis:
         kind = str(http_apis[0].get("ProtocolType", "HTTP"))
-        return failed(f"no REST API with that name, only an {kind} API ({http_apis[0].get('ApiId')}): a different product",
-                      f"その名前の REST API はなく、{kind} API（{http_apis[0].get('ApiId')}）だけがあります。別の種類の API です")
+        other = http_apis[0].get("ApiId")
+        return failed(f"no REST API with that name, only an {kind} API (`{other}`): a different product",
+                      f"その名前の REST API はなく、{kind} API（`{other}`）だけがあります。別の種類の API です")
     return _no(NO_API)
 
 
@@ -156,8 +168,8 @@ def resource_finding(aws: Aws, name: str, path: str) -> Finding:
     found = resource(aws, api.id, path)
     if found is None:
         paths = sorted(r["path"] for r in aws.client("apigateway").get_resources(restApiId=api.id)["items"])
-        return failed(f"only the paths {', '.join(paths)}", f"パスは {', '.join(paths)} だけです")
-    return passed(f"{path} (resource {found['id']})", f"{path}（リソース {found['id']}）")
+        return failed(f"only the paths {', '.join(paths)}", f"パスは {', '.join(f'`{p}`' for p in paths)} だけです")
+    return passed(f"{path} (resource `{found['id']}`)", f"`{path}`（リソース `{found['id']}`）")
 
 
 def _methods_of(aws: Aws, name: str, path: str) -> tuple[Candidate, dict[str, Any]] | Finding:
@@ -246,17 +258,18 @@ def deployed_finding(aws: Aws, name: str, path: str, verb: str, stage: str = "pr
     served = deployed_methods(aws, api.id, stage)
     if served is None:
         en, ja = _names(sorted(stages(aws, api.id)))
+        ja = ", ".join(f"`{name}`" for name in sorted(stages(aws, api.id))) or ja
         return failed(f"no stage {stage} (stages: {en})", f"ステージ {stage} がありません（ステージ: {ja}）")
     methods = served.get(path, set())
     if not methods & {verb, "ANY"}:
         en, ja = _names(sorted(methods), "nothing", "何も")
         return failed(
             f"{stage} serves {en} on {path}, not {verb}: it was deployed before {verb} {path} existed; redeploy",
-            f"{stage} のデプロイは {path} で {verb} を提供していません（提供: {ja}）。{verb} {path} を作成する前の"
+            f"ステージ {stage} のデプロイは {path} で {verb} を提供していません（提供: {ja}）。{verb} {path} を作成する前の"
             "デプロイです。再デプロイしてください",
         )
     shown = verb if verb in methods else "ANY"
-    return passed(f"{stage} serves {shown} {path}", f"{stage} のデプロイに {shown} {path} が含まれています")
+    return passed(f"{stage} serves {shown} {path}", f"ステージ {stage} のデプロイに {shown} {path} が含まれています")
 
 
 # -- what a request got back, told in both languages ---------------------------------------------
@@ -289,7 +302,7 @@ def exchange(
     check looked for in the reply, in English and Japanese) and the response body, clipped."""
     sent_en, sent_ja = [], []
     if sent_headers:
-        listed = ", ".join(f"{k}: {v}" for k, v in sent_headers.items())
+        listed = ", ".join(f"`{k}: {v}`" for k, v in sent_headers.items())
         sent_en.append(listed)
         sent_ja.append(f"ヘッダー {listed}")
     if sent_body is not None:

@@ -35,7 +35,7 @@ lab = Lab(
         ),
         ja=(
             "REST API **{api_name}**（ID `{api_id}`）はステージ `prod` にデプロイされています。`GET /items` は固定の "
-            "JSON リストを返します。**{origin}** から配信される Web ページが、ブラウザーから `GET /items` を呼び出す"
+            "JSON リストを返します。**{origin}** から配信されるウェブページが、ブラウザーから `GET /items` を呼び出す"
             "必要がありますが、現在はブラウザーにブロックされています。\n\n"
             "このオリジンに対して CORS を有効にしてください。\n"
             "1. プリフライトリクエスト `OPTIONS /items` が 200 を返し、`Access-Control-Allow-Origin` が {origin}"
@@ -133,6 +133,7 @@ def _headers_200(method: dict[str, Any]) -> tuple[dict[str, str | None], set[str
 
 
 def _header_finding(method: dict[str, Any] | None, verb: str, header: str, ok: Any, expected_en: str, expected_ja: str) -> Finding:
+    """What the 200 response of ``verb /items`` sets ``header`` to, and whether ``ok`` accepts it."""
     if method is None:
         return failed(f"no {verb} method on /items", f"/items に {verb} メソッドがありません")
     mapped, declared = _headers_200(method)
@@ -147,8 +148,9 @@ def _header_finding(method: dict[str, Any] | None, verb: str, header: str, ok: A
             f"{header} = '{value}' ですが、メソッドレスポンスでヘッダーが宣言されていません",
         )
     if not ok(value):
-        return failed(f"{header} = '{value}' ({expected_en})", f"{header} = '{value}'（{expected_ja}）")
-    return passed(f"{header} = '{value}'", f"{header} = '{value}'")
+        return failed(f"{verb} /items sets {header} = '{value}' ({expected_en})",
+                      f"{verb} /items の {header} = '{value}' です（{expected_ja}）")
+    return passed(f"{verb} /items sets {header} = '{value}'", f"{verb} /items の {header} = '{value}' です")
 
 
 def _listed(value: str, wanted: str) -> bool:
@@ -209,7 +211,9 @@ def preflight_status(aws: Aws, ctx: Context) -> Finding:
     except ValueError:
         status = None
     if status != 200:
-        return failed(f"the request template selects status {status}", f"リクエストテンプレートが選ぶステータスは {status} です")
+        return failed(f"the request template selects status {status}",
+                      f"リクエストテンプレートが選ぶステータスは {status if status is not None else 'ありません'}"
+                      + ("です" if status is not None else ""))
     if "200" not in (method.get("methodResponses") or {}):
         return failed("no 200 method response", "200 のメソッドレスポンスがありません")
     if not any(str(r.get("statusCode")) == "200" for r in (integration.get("integrationResponses") or {}).values()):
@@ -311,7 +315,7 @@ def deployed(aws: Aws, ctx: Context) -> Finding:
 def _cors_headers(reply: HttpReply) -> tuple[str, str]:
     """The Access-Control-Allow-* headers of a reply, in English and Japanese."""
     names = (ALLOW_ORIGIN, ALLOW_METHODS, ALLOW_HEADERS)
-    shown = ", ".join(f"{name}: {reply.header(name)}" for name in names if reply.header(name) is not None)
+    shown = ", ".join(f"`{name}: {reply.header(name)}`" for name in names if reply.header(name) is not None)
     return (shown, shown) if shown else ("no CORS headers", "CORS ヘッダーなし")
 
 
@@ -392,6 +396,7 @@ def enable_cors(
     methods: str = "GET,OPTIONS",
     headers: str = "Content-Type",
     on_get: bool = True,
+    preflight: bool = True,
     deploy: bool = True,
     preflight_response: bool = True,
 ) -> None:
@@ -400,8 +405,9 @@ def enable_cors(
     origin = origin or ctx["origin"]
     items = apigw.resource(aws, api_id, "/items")
     assert items is not None
-    preflight = {ALLOW_ORIGIN: origin, ALLOW_METHODS: methods, ALLOW_HEADERS: headers}
-    _mock(aws, api_id, items["id"], "OPTIONS", "", preflight, integration_response=preflight_response)
+    if preflight:
+        allow = {ALLOW_ORIGIN: origin, ALLOW_METHODS: methods, ALLOW_HEADERS: headers}
+        _mock(aws, api_id, items["id"], "OPTIONS", "", allow, integration_response=preflight_response)
     if on_get:
         api_gateway.put_method_response(
             restApiId=api_id, resourceId=items["id"], httpMethod="GET", statusCode="200",
@@ -586,6 +592,41 @@ def with_openapi_overwrite(aws: Aws, ctx: Context) -> None:
     aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod")
 
 
+@lab.alternative(
+    "aws-cli-update-operations",
+    story=Text(
+        en="the preflight with the AWS CLI, and GET's header added in place with `aws apigateway update-method-response` "
+        "and `update-integration-response` (patch operations keep the mapping template)",
+        ja="プリフライトは AWS CLI で作成し、GET のヘッダーは `aws apigateway update-method-response` と "
+        "`update-integration-response` でその場で追加（パッチ操作なのでマッピングテンプレートは残る）",
+    ),
+)
+def with_update_operations(aws: Aws, ctx: Context) -> None:
+    api_id, origin = ctx["api_id"], ctx["origin"]
+    resources = json.loads(aws.cli("apigateway", "get-resources", "--rest-api-id", api_id))["items"]
+    items = next(r["id"] for r in resources if r["path"] == "/items")
+    where = ["--rest-api-id", api_id, "--resource-id", items]
+    headers = {
+        HEADER.format(ALLOW_ORIGIN): f"'{origin}'",
+        HEADER.format(ALLOW_METHODS): "'GET,OPTIONS'",
+        HEADER.format(ALLOW_HEADERS): "'Content-Type'",
+    }
+    aws.cli("apigateway", "put-method", *where, "--http-method", "OPTIONS", "--authorization-type", "NONE")
+    aws.cli("apigateway", "put-integration", *where, "--http-method", "OPTIONS", "--type", "MOCK",
+            "--request-templates", json.dumps({"application/json": '{"statusCode": 200}'}))
+    aws.cli("apigateway", "put-method-response", *where, "--http-method", "OPTIONS", "--status-code", "200",
+            "--response-parameters", json.dumps({k: False for k in headers}))
+    aws.cli("apigateway", "put-integration-response", *where, "--http-method", "OPTIONS", "--status-code", "200",
+            "--response-parameters", json.dumps(headers))
+    header = f"/responseParameters/{HEADER.format(ALLOW_ORIGIN)}"
+    get_200 = [*where, "--http-method", "GET", "--status-code", "200"]
+    aws.cli("apigateway", "update-method-response", *get_200,
+            "--patch-operations", json.dumps([{"op": "add", "path": header, "value": "false"}]))
+    aws.cli("apigateway", "update-integration-response", *get_200,
+            "--patch-operations", json.dumps([{"op": "add", "path": header, "value": f"'{origin}'"}]))
+    aws.cli("apigateway", "create-deployment", "--rest-api-id", api_id, "--stage-name", "prod")
+
+
 @lab.near_miss(
     "origin-without-www",
     fails=("preflight-allow-origin", "get-allow-origin", "preflight-answers", "get-answers-with-cors"),
@@ -629,6 +670,20 @@ def preflight_only(aws: Aws, ctx: Context) -> None:
 )
 def not_redeployed(aws: Aws, ctx: Context) -> None:
     enable_cors(aws, ctx, deploy=False)
+
+
+@lab.near_miss(
+    "get-header-only",
+    fails=("options-method", "preflight-answers"),
+    story=Text(
+        en="Access-Control-Allow-Origin added to GET only, without an OPTIONS method: the page's Content-Type: "
+        "application/json makes the browser send a preflight first",
+        ja="GET だけに Access-Control-Allow-Origin を追加し、OPTIONS メソッドを作成していない。ページが "
+        "Content-Type: application/json を送るため、ブラウザーは先にプリフライトを送る",
+    ),
+)
+def get_header_only(aws: Aws, ctx: Context) -> None:
+    enable_cors(aws, ctx, preflight=False)
 
 
 @lab.near_miss(

@@ -45,14 +45,14 @@ lab = Lab(
             "これらの環境変数はまだ設定されていません。ガードレール **{guardrail_name}**（ID `{guardrail_id}`）は作成済みで、"
             "バージョン **{guardrail_version}** が公開されています。\n"
             "1. 関数が公開済みのガードレールを使うようにします。`GUARDRAIL_ID` に `{guardrail_id}`、`GUARDRAIL_VERSION` に "
-            "`{guardrail_version}` を設定します（`DRAFT` ではなく公開されたバージョンです）。\n"
+            "`{guardrail_version}` を設定します（`DRAFT` ではなく公開済みバージョンです）。\n"
             "2. **{api_name}** という名前の REST API を作成し、リソース `/ask` と、**{function_name}** を "
             "*Lambda プロキシ統合* で呼び出す `POST` メソッドを追加します。\n"
             "3. API Gateway がこの関数を呼び出せるようにします。\n"
             "4. API を `prod` という名前のステージにデプロイします。\n\n"
             "完成すると、`POST /prod/ask` に本文 `{{\"prompt\": \"...\"}}` を送ると `{{\"answer\": \"...\"}}` が返ります。"
-            "プロンプト内の E メールアドレスは `{{EMAIL}}` にマスクされ、投資の助言を求める質問にはガードレールのブロック時の"
-            "メッセージが返ります。API を作成したら、ノートブックで `lab.api_url()` を実行するとステージの呼び出し URL が"
+            "プロンプト内の E メールアドレスは `{{EMAIL}}` にマスクされ、投資の助言を求める質問にはガードレールの"
+            "「ブロックされたメッセージング」に設定したメッセージが返ります。API を作成したら、ノートブックで `lab.api_url()` を実行するとステージの呼び出し URL が"
             "得られるので、`requests` や `!curl` で試せます。"
         ),
     ),
@@ -209,6 +209,9 @@ def guardrail_id_set(aws: Aws, ctx: Context) -> Finding:
     wanted = ctx["guardrail_id"]
     if value.strip() == wanted or (value.strip().startswith("arn:") and value.strip().endswith(f":guardrail/{wanted}")):
         return passed(f"GUARDRAIL_ID = {value}", f"GUARDRAIL_ID = {value}")
+    if value.strip() == ctx["guardrail_name"]:
+        return failed(f"GUARDRAIL_ID = {value!r}, the guardrail's name; the Converse API takes its ID ({wanted}) or ARN",
+                      f"GUARDRAIL_ID = {value!r} はガードレールの名前です。Converse API には ID（{wanted}）か ARN を指定します")
     return failed(f"GUARDRAIL_ID = {value!r}, which is not the guardrail {wanted}",
                   f"GUARDRAIL_ID = {value!r} で、ガードレール {wanted} ではありません")
 
@@ -216,14 +219,14 @@ def guardrail_id_set(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "published-guardrail-version",
     expected=Text(en="GUARDRAIL_VERSION set to the published version {guardrail_version} of the guardrail, not DRAFT",
-                  ja="GUARDRAIL_VERSION にガードレールの公開されたバージョン {guardrail_version} が設定され、DRAFT ではない"),
+                  ja="GUARDRAIL_VERSION にガードレールの公開済みバージョン {guardrail_version} が設定され、DRAFT ではない"),
     looked_at=Text(en="the environment variables of {function_name} and the versions of guardrail {guardrail_id}",
                    ja="{function_name} の環境変数とガードレール {guardrail_id} のバージョン"),
     hint=Text(
         en="Set `GUARDRAIL_VERSION` to `{guardrail_version}`. `DRAFT` is the guardrail's working draft: whoever edits "
         "the guardrail changes what your API does at once, so production code uses a published version.",
         ja="`GUARDRAIL_VERSION` に `{guardrail_version}` を設定します。`DRAFT` はガードレールの作業中のドラフトで、"
-        "誰かがガードレールを編集するとすぐに API の動作が変わってしまうため、本番のコードでは公開されたバージョンを使います。",
+        "誰かがガードレールを編集するとすぐに API の動作が変わってしまうため、本番のコードでは公開済みバージョンを使います。",
     ),
 )
 def published_guardrail_version(aws: Aws, ctx: Context) -> Finding:
@@ -233,17 +236,17 @@ def published_guardrail_version(aws: Aws, ctx: Context) -> Finding:
     value = value.strip()
     if value.upper() == "DRAFT":
         return failed("GUARDRAIL_VERSION = DRAFT: the working draft, not a published version",
-                      "GUARDRAIL_VERSION = DRAFT で、公開されたバージョンではなく作業中のドラフトです")
+                      "GUARDRAIL_VERSION = DRAFT で、公開済みバージョンではなく作業中のドラフトです")
     published = guardrail_versions(aws, ctx["guardrail_id"])
     if value not in published:
         listing = ", ".join(published)
         return failed(f"GUARDRAIL_VERSION = {value!r}, but the published versions are {listing or 'none'}",
-                      f"GUARDRAIL_VERSION = {value!r} ですが、公開されたバージョンは {listing or 'ありません'}"
+                      f"GUARDRAIL_VERSION = {value!r} ですが、公開済みバージョンは {listing or 'ありません'}"
                       + ("です" if listing else ""))
     if value != ctx["guardrail_version"]:
         return failed(f"GUARDRAIL_VERSION = {value}, a published version, but not {ctx['guardrail_version']}",
-                      f"GUARDRAIL_VERSION = {value} は公開されたバージョンですが、{ctx['guardrail_version']} ではありません")
-    return passed(f"GUARDRAIL_VERSION = {value}, a published version", f"GUARDRAIL_VERSION = {value}（公開されたバージョン）")
+                      f"GUARDRAIL_VERSION = {value} は公開済みバージョンですが、{ctx['guardrail_version']} ではありません")
+    return passed(f"GUARDRAIL_VERSION = {value}, a published version", f"GUARDRAIL_VERSION = {value}（公開済みバージョン）")
 
 
 # -- criteria: the API -------------------------------------------------------------------------
@@ -299,9 +302,9 @@ def post_method(aws: Aws, ctx: Context) -> Finding:
     looked_at=Text(en="the integration of POST /ask", ja="POST /ask の統合"),
     hint=Text(
         en="In the POST method choose Integration type “Lambda function”, turn on “Lambda proxy integration”, "
-        "and pick {function_name}: the function reads the prompt from the proxy event's body.",
+        "and pick {function_name}: the function reads the prompt from the proxy event's `body`.",
         ja="POST メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {function_name} を選択します。"
-        "関数はプロキシイベントの body からプロンプトを読み取ります。",
+        "関数はプロキシイベントの `body` からプロンプトを読み取ります。",
     ),
     requires="post-method",
 )
@@ -324,7 +327,7 @@ def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
         "--action lambda:InvokeFunction --statement-id apigw-ask "
         "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/POST/ask` を使います。",
     ),
-    requires="rest-api",
+    requires="post-method",
 )
 def invoke_permission(aws: Aws, ctx: Context) -> Finding:
     return apigw.invoke_permission_finding(aws, ctx["api_name"], ctx["function_name"], "POST", "/ask")
@@ -409,7 +412,7 @@ def masks_email_in_answer(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "blocks-investment-question",
     expected=Text(en="POST /prod/ask asking for investment advice answers the guardrail's blocked message",
-                  ja="投資の助言を求める POST /prod/ask に、ガードレールのブロック時のメッセージが返る"),
+                  ja="投資の助言を求める POST /prod/ask に、ガードレールの「ブロックされたメッセージング」のメッセージが返る"),
     looked_at=Text(en="what an HTTP client gets from POST /prod/ask of {api_name}",
                    ja="HTTP クライアントが {api_name} の POST /prod/ask から受け取る内容"),
     hint=_BEHAVIOUR_HINT,
@@ -449,6 +452,7 @@ def build_api(
     ctx: Context,
     *,
     http_method: str = "POST",
+    integration_type: str = "AWS_PROXY",
     permission: bool = True,
     deploy: bool = True,
     stage: str = "prod",
@@ -462,7 +466,7 @@ def build_api(
     ask = api_gateway.create_resource(restApiId=api_id, parentId=root["id"], pathPart="ask")["id"]
     api_gateway.put_method(restApiId=api_id, resourceId=ask, httpMethod=http_method, authorizationType="NONE")
     api_gateway.put_integration(
-        restApiId=api_id, resourceId=ask, httpMethod=http_method, type="AWS_PROXY", integrationHttpMethod="POST",
+        restApiId=api_id, resourceId=ask, httpMethod=http_method, type=integration_type, integrationHttpMethod="POST",
         uri=apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)),
     )
     if permission:
@@ -533,7 +537,7 @@ def with_arn_and_any(aws: Aws, ctx: Context) -> None:
     "guardrail-draft-version",
     fails="published-guardrail-version",
     story=Text(en="GUARDRAIL_VERSION set to DRAFT instead of the published version",
-               ja="GUARDRAIL_VERSION に公開されたバージョンではなく DRAFT を設定"),
+               ja="GUARDRAIL_VERSION に公開済みバージョンではなく DRAFT を設定"),
 )
 def draft_version(aws: Aws, ctx: Context) -> None:
     wire_guardrail(aws, ctx, version="DRAFT")
@@ -593,18 +597,42 @@ def name_as_id(aws: Aws, ctx: Context) -> None:
 @lab.near_miss(
     "deployed-to-dev",
     fails="deployed-to-prod",
-    story=Text(en="deployed to a stage named dev", ja="dev という名前のステージにデプロイ"),
+    story=Text(en="deployed to a stage named `dev`", ja="`dev` という名前のステージにデプロイ"),
 )
 def deployed_to_dev(aws: Aws, ctx: Context) -> None:
     wire_guardrail(aws, ctx)
     build_api(aws, ctx, stage="dev")
 
 
+@lab.near_miss(
+    "lambda-custom-integration",
+    fails="lambda-proxy-integration",
+    story=Text(en="a Lambda integration without the proxy option (type AWS)",
+               ja="プロキシを有効にしていない Lambda 統合（タイプ AWS）"),
+)
+def custom_integration(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx)
+    build_api(aws, ctx, integration_type="AWS")
+
+
+@lab.near_miss(
+    "http-api-instead",
+    fails="rest-api",
+    story=Text(
+        en="an HTTP API (`aws apigatewayv2 create-api --protocol-type HTTP --target <function ARN>`) instead of a REST API",
+        ja="REST API ではなく HTTP API を作成（`aws apigatewayv2 create-api --protocol-type HTTP --target <関数の ARN>`）",
+    ),
+)
+def http_api_instead(aws: Aws, ctx: Context) -> None:
+    wire_guardrail(aws, ctx)
+    aws.cli("apigatewayv2", "create-api", "--name", ctx["api_name"], "--protocol-type", "HTTP",
+            "--target", _function_arn(aws, ctx))
+
+
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
-    """Delete the APIs named {api_name}, then the tagged function, role and guardrail."""
-    for api in apigw.rest_apis_named(aws, ctx["api_name"]):
-        aws.client("apigateway").delete_rest_api(restApiId=api["id"])
+    """Delete the REST and HTTP APIs named {api_name}, then the tagged function, role and guardrail."""
+    apigw.delete_apis_named(aws, ctx["api_name"])
     provision.delete_function(aws, lab.id, ctx["function_name"])
     provision.delete_role(aws, lab.id, ROLE_NAME)
     delete_guardrails(aws, lab.id)

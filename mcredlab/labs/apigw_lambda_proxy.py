@@ -32,7 +32,7 @@ lab = Lab(
             "call `/hello` yourself with `requests` or `!curl`."
         ),
         ja=(
-            "Lambda 関数 **{function_name}** が用意されています。これを Web API として公開してください。\n"
+            "Lambda 関数 **{function_name}** が用意されています。これをウェブ API として公開してください。\n"
             "1. **{api_name}** という名前の REST API を作成します。\n"
             "2. リソース `/hello` を追加し、**{function_name}** を *Lambda プロキシ統合* で呼び出す "
             "`GET` メソッドを作成します。\n"
@@ -95,9 +95,9 @@ def rest_api(aws: Aws, ctx: Context) -> Finding:
     looked_at=Text(en="the resources of API {api_name}", ja="API {api_name} のリソース"),
     hint=Text(
         en="Select the root `/`, then Create resource with the path `hello` (lower case, no slash): "
-        "paths are case-sensitive, so /Hello is another resource.",
+        "paths are case-sensitive, so `/Hello` is another resource.",
         ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `hello`（小文字、スラッシュなし）を入力します。"
-        "パスは大文字と小文字を区別するため、/Hello は別のリソースです。",
+        "パスは大文字と小文字を区別するため、`/Hello` は別のリソースです。",
     ),
     requires="rest-api",
 )
@@ -152,7 +152,7 @@ def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
         "`aws lambda add-permission --principal apigateway.amazonaws.com --action lambda:InvokeFunction "
         "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/GET/hello ...` を使います。",
     ),
-    requires="rest-api",
+    requires="get-method",
 )
 def invoke_permission(aws: Aws, ctx: Context) -> Finding:
     return apigw.invoke_permission_finding(aws, ctx["api_name"], ctx["function_name"], "GET", "/hello")
@@ -185,9 +185,9 @@ def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
     hint=Text(
         en="Call the invoke URL yourself (`curl -i .../prod/hello`). 403 Missing Authentication Token: the path or "
         "stage is not deployed; 500: API Gateway may not invoke the function; 502: the function failed or did not "
-        "return statusCode and body.",
+        "return `statusCode` and `body`.",
         ja="呼び出し URL を自分で呼んでみましょう（`curl -i .../prod/hello`）。403 Missing Authentication Token は"
-        "パスかステージが未デプロイ、500 は API Gateway が関数を呼び出せない、502 は関数が失敗したか statusCode と body を"
+        "パスかステージが未デプロイ、500 は API Gateway が関数を呼び出せない、502 は関数が失敗したか `statusCode` と `body` を"
         "返していないことを示します。",
     ),
     requires=("lambda-proxy-integration", "invoke-permission", "deployed-to-prod"),
@@ -347,7 +347,7 @@ def permission_elsewhere(aws: Aws, ctx: Context) -> None:
 @lab.near_miss(
     "deployed-to-dev",
     fails=("deployed-to-prod", "hello-answers"),
-    story=Text(en="deployed to a stage named dev", ja="dev という名前のステージにデプロイ"),
+    story=Text(en="deployed to a stage named `dev`", ja="`dev` という名前のステージにデプロイ"),
 )
 def deployed_to_dev(aws: Aws, ctx: Context) -> None:
     build(aws, ctx, stage="dev")
@@ -390,8 +390,8 @@ def deployed_too_early(aws: Aws, ctx: Context) -> None:
 @lab.near_miss(
     "resource-capitalised",
     fails="hello-resource",
-    story=Text(en="the resource created as /Hello (paths are case-sensitive)",
-               ja="リソースを /Hello として作成（パスは大文字と小文字を区別します）"),
+    story=Text(en="the resource created as `/Hello` (paths are case-sensitive)",
+               ja="リソースを `/Hello` として作成（パスは大文字と小文字を区別します）"),
 )
 def resource_capitalised(aws: Aws, ctx: Context) -> None:
     build(aws, ctx, path_part="Hello")
@@ -413,10 +413,6 @@ def http_api_instead(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the REST and HTTP APIs named {api_name}, then the tagged function and role."""
-    for api in apigw.rest_apis_named(aws, ctx["api_name"]):
-        aws.client("apigateway").delete_rest_api(restApiId=api["id"])
-    for http_api in aws.client("apigatewayv2").get_apis().get("Items", []):
-        if http_api.get("Name") == ctx["api_name"]:
-            aws.client("apigatewayv2").delete_api(ApiId=http_api["ApiId"])
+    apigw.delete_apis_named(aws, ctx["api_name"])
     provision.delete_function(aws, lab.id, ctx["function_name"])
     provision.delete_role(aws, lab.id, ROLE_NAME)
