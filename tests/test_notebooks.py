@@ -187,7 +187,7 @@ def test_notebook_runs_under_nbval_as_a_learner_opens_it(path: Path, learner_ker
     finally:
         notebook.teardown()
     # A LabError is shown as a message, not raised to nbval: none may appear.
-    assert "mcredlab-error" not in _outputs_text([out for cell_outputs in outputs for out in cell_outputs])
+    assert 'class="mcredlab-error"' not in _outputs_text([out for cell_outputs in outputs for out in cell_outputs])
     assert _shown_report(outputs[-1]) == "false"
 
 
@@ -202,7 +202,7 @@ def _papermill(path: Path, out: Path, **parameters: Any) -> nbformat.NotebookNod
 @by_file
 def test_papermill_with_solve_ends_in_a_passing_check(path: Path, learner_kernel: None, tmp_path: Path) -> None:
     done = _papermill(path, tmp_path / path.name, solve=True)
-    assert "mcredlab-error" not in _outputs_text([out for cell in done.cells for out in cell.get("outputs", [])])
+    assert 'class="mcredlab-error"' not in _outputs_text([out for cell in done.cells for out in cell.get("outputs", [])])
     assert _shown_report(done.cells[-1].outputs) == "true"
     assert "All criteria met" in _outputs_text(done.cells[-1].outputs)
 
