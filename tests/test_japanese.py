@@ -160,3 +160,16 @@ def test_the_cli_speaks_japanese_in_every_command_a_learner_runs(target: object)
            if JAPANESE.search(line) and problems(line, names)]
     assert not bad, "\n".join(bad)
     assert all(JAPANESE.search(out) for out in outputs), outputs
+
+
+def test_the_readmes_carry_the_same_content_and_the_japanese_one_the_glossarys_terms() -> None:
+    english, japanese = ((ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "README.ja.md"))
+    sections = [[line for line in text.splitlines() if line.startswith("## ")] for text in (english, japanese)]
+    assert len(sections[0]) == len(sections[1]), sections
+    for marker in ("- `", "| `", "```"):
+        counts = [sum(line.startswith(marker) for line in text.splitlines()) for text in (english, japanese)]
+        assert counts[0] <= counts[1], f"README.ja.md has fewer lines starting {marker!r} than README.md: {counts}"
+    lab_rows = [{line.split("`")[1] for line in text.splitlines() if line.startswith("- `") and ": " in line}
+                for text in (english, japanese)]
+    assert {lab.id for lab in LABS} <= lab_rows[0] & lab_rows[1]
+    assert avoided_in(japanese) == []
