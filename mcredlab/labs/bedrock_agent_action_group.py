@@ -315,7 +315,7 @@ def function_definition(aws: Aws, ctx: Context) -> Finding:
     kind = str(spec.get("type") or "")
     if kind.lower() != "string":
         return failed(f"{PARAMETER} has the type {kind or 'none'}, not String",
-                      f"{PARAMETER} のタイプが String ではなく {kind or 'なし'} です")
+                      f"{PARAMETER} のタイプが String ではなく {f'“{kind}”' if kind else 'なし'} です")
     if not spec.get("required"):
         return failed(f"{PARAMETER} is optional: the agent may call {FUNCTION} without it",
                       f"{PARAMETER} が任意のため、エージェントがこれを指定せずに {FUNCTION} を呼び出す可能性があります")

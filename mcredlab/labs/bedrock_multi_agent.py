@@ -228,7 +228,7 @@ def collaborator_alias(aws: Aws, ctx: Context) -> Finding:
         version = str(routes[0].get("agentVersion")) if routes else ""
         if version.isdigit():
             return passed(f"alias {alias['agentAliasName']} ({alias['agentAliasId']}) on version {version}",
-                          f"バージョン {version} を指すエイリアス {alias['agentAliasName']}（{alias['agentAliasId']}）")
+                          f"バージョン {version} を指すエイリアス “{alias['agentAliasName']}”（{alias['agentAliasId']}）")
     names = ", ".join(a["agentAliasName"] for a in aliases)
     return failed(f"aliases {names}, none pointing to a version", f"エイリアス {names} はどれもバージョンを指していません")
 
@@ -311,7 +311,7 @@ def collaborator_associated(aws: Aws, ctx: Context) -> Finding:
         return problem or failed("no collaborator", "コラボレーターがいません")
     alias_id = str(collaborator["agentDescriptor"]["aliasArn"]).rsplit("/", 1)[-1]
     return passed(f"collaborator {collaborator['collaboratorName']} through alias {alias} ({alias_id})",
-                  f"エイリアス {alias}（{alias_id}）を通じたコラボレーター {collaborator['collaboratorName']}")
+                  f"エイリアス “{alias}”（{alias_id}）を通じたコラボレーター {collaborator['collaboratorName']}")
 
 
 @lab.criterion(
