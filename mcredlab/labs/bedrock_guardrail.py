@@ -155,7 +155,7 @@ def guardrail(aws: Aws, ctx: Context) -> Finding:
         if names:
             return failed(f"only guardrails named {', '.join(names)}", f"ガードレールは {', '.join(names)} だけです")
         return failed("no guardrails at all", "ガードレールが 1 つもありません")
-    return passed(f"guardrail {guardrail_id}", f"ガードレール {guardrail_id}")
+    return passed(f"guardrail `{guardrail_id}`", f"ガードレール `{guardrail_id}`")
 
 
 @lab.criterion(
