@@ -149,7 +149,8 @@ def check_one(criterion: Criterion, aws: Aws, ctx: Context) -> CriterionResult:
 
 def waiting(criterion: Criterion, roots: list[CriterionResult], ctx: Context) -> CriterionResult:
     """The result of a criterion not judged because the criteria ``roots`` are not met."""
-    names = {lang: "; ".join(root.expected(lang) for root in roots) for lang in ("en", "ja")}
+    names = {"en": "; ".join(root.expected.en for root in roots),
+             "ja": "、".join(f"「{root.expected.ja}」" for root in roots) if len(roots) > 1 else roots[0].expected.ja}
     return CriterionResult(
         id=criterion.id,
         state="waiting",

@@ -58,7 +58,8 @@ def summary(report: Report, lang: Lang) -> str:
 
 def report_text(report: Report, lang: Lang) -> str:
     head = UI["passed"](lang) if report.passed else UI["failed"](lang)
-    lines = [f"{report.lab_id}: {head} ({summary(report, lang)})"]
+    counts = f"（{summary(report, lang)}）" if lang == "ja" else f" ({summary(report, lang)})"
+    lines = [f"{report.lab_id}: {head}{counts}"]
     for r in report.results:
         if r.state == "waiting":
             lines.append(f"  {MARKS[r.state]} [{r.id}] {r.expected(lang)} — {r.found(lang)}")
