@@ -233,6 +233,11 @@ def list_labs(as_json: bool, track: str | None, cert: str | None, lang: Lang) ->
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    if not labs:
+        tracks = ", ".join(sorted({lab.track for lab in all_labs().values()}))
+        click.echo(Text(en=f"No lab matches; the tracks are {tracks}, and --cert takes an exam code such as DVA.",
+                        ja=f"条件に合うラボはありません。トラックは {tracks} で、--cert には DVA などの試験コードを指定します。")(lang))
+        return
     id_width = max((len(lab.id) for lab in labs), default=0)
     track_width = max((len(lab.track) for lab in labs), default=0)
     minutes = Text(en="{minutes:>3} min", ja="{minutes:>3} 分")

@@ -104,6 +104,12 @@ def test_list_filters_by_track_and_by_cert_in_any_case(lab: Lab) -> None:
     assert json.loads(run("list", "--json", "--cert", "NOPE").stdout) == []
 
 
+def test_list_that_matches_nothing_says_so_and_names_the_tracks() -> None:
+    for lang, says in (("en", "No lab matches"), ("ja", "条件に合うラボはありません")):
+        result = run("list", "--track", "nope", "--lang", lang)
+        assert result.exit_code == 0 and says in result.output and "serverless" in result.output
+
+
 def test_list_lines_up_its_columns_for_the_longest_lab_id() -> None:
     lines = run("list").stdout.splitlines()
     assert len(lines) == len(LABS)
