@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -133,6 +134,35 @@ class Command(_Bilingual, click.Command):
         self.text = text
 
 
+def usage_error_ja(error: click.UsageError) -> str:
+    """click's usage error (a missing argument, an unknown option or command, a bad value) in Japanese."""
+    if isinstance(error, click.MissingParameter) and error.param is not None:
+        kind = {"argument": "引数", "option": "オプション"}.get(error.param.param_type_name, "パラメーター")
+        return f"{kind} {error.param.get_error_hint(error.ctx)} を指定してください。"  # type: ignore[arg-type]
+    if isinstance(error, click.NoSuchOption):
+        guess = f"{'、'.join(error.possibilities)} のことですか？" if error.possibilities else ""
+        return f"オプション {error.option_name} はありません。{guess}"
+    if isinstance(error, click.BadParameter):
+        hint = error.param_hint or (error.param.get_error_hint(error.ctx) if error.param and error.ctx else "")
+        return f"{hint} の値が正しくありません（“{error.message}”）。"
+    unknown = re.match(r"No such command '(.+?)'\.", error.message)
+    if unknown:
+        guesses = getattr(error, "possibilities", None) or []
+        return f"コマンド '{unknown[1]}' はありません。" + (f"{'、'.join(guesses)} のことですか？" if guesses else "")
+    return f"“{error.format_message()}”"
+
+
+def show_usage_error(error: click.UsageError, lang: Lang) -> None:
+    """Print a usage error as click does, in ``lang``."""
+    if lang != "ja":
+        error.show()
+        return
+    lines = []
+    if error.ctx is not None:
+        lines += [error.ctx.get_usage(), f"詳しくは '{error.ctx.command_path} --help' を参照してください。", ""]
+    click.echo("\n".join([*lines, f"エラー: {usage_error_ja(error)}"]), err=True)
+
+
 class Group(_Bilingual, click.Group):
     """A group of commands whose help, and its subcommands', is :class:`Text`."""
 
@@ -142,6 +172,23 @@ class Group(_Bilingual, click.Group):
         kwargs["help"] = text.en
         super().__init__(*args, **kwargs)
         self.text = text
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """click's ``main``, with usage errors (a missing argument, a misspelt command) in the chosen language."""
+        if not standalone_mode:
+            return super().main(args, *rest, standalone_mode=False, **kwargs)
+        try:
+            return super().main(args, *rest, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            chosen = _lang_among(list(sys.argv[1:] if args is None else args))
+            show_usage_error(error, cli_lang(error.ctx) if chosen is None else chosen if chosen in LANGS else "en")
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
 
     def format_options(self, ctx: click.Context, formatter: HelpFormatter) -> None:
         super().format_options(ctx, formatter)

@@ -617,3 +617,22 @@ def test_lab_lang_ja_opens_jupyterlab_with_its_menus_in_japanese(fresh_emulator:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["check"], "引数 'LAB' を指定してください。"),
+    (["chek"], "コマンド 'chek' はありません。check のことですか？"),
+    (["list", "--bogus"], "オプション --bogus はありません。"),
+    (["setup", "s3-static-website", "--target", "x"], "'--target' の値が正しくありません"),
+])
+def test_usage_errors_speak_the_chosen_language(args: list[str], says: str) -> None:
+    japanese = CliRunner().invoke(main, [*args, "--lang", "ja"], prog_name="mcredlab")
+    assert japanese.exit_code == 2 and says in japanese.stderr and "使い方: mcredlab" in japanese.stderr
+    assert "Error" not in japanese.stderr and "Usage" not in japanese.stderr
+    english = CliRunner().invoke(main, args, prog_name="mcredlab")
+    assert english.exit_code == 2 and "Error: " in english.stderr and "Usage: mcredlab" in english.stderr
+
+
+def test_a_usage_error_in_a_real_process_is_japanese_under_mcredlab_lang() -> None:
+    done = run_process("chek", env={**os.environ, "MCREDLAB_LANG": "ja"})
+    assert done.returncode == 2 and "コマンド 'chek' はありません。" in done.stderr and "Traceback" not in done.stderr
