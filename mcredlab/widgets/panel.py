@@ -208,19 +208,25 @@ class LabPanel(LiveBox):
         self.render()
 
     def check(self) -> Report | None:
-        """Run the checks and show the report; a failure is shown as one sentence, never a traceback."""
+        """Run the checks and show the report; a failure is shown as one sentence, never a traceback.
+
+        The session shows a report in its own panel as it records it; a panel built apart shows it here.
+        """
         self.check_button.disabled = True
         self.check_button.description = UI["checking"](self.lang)
         try:
-            self.report, self.error = self.session.check(), None
+            report = self.session.check()
+            if self.report is not report:
+                self.show(report)
         except LabError as error:
             self.error = Text(en=error.message("en"), ja=error.message("ja"))
+            self.render()
         except Exception as error:  # noqa: BLE001 - a button must never end in a traceback
             log.exception("checking lab %s failed", self.session.lab.id)
             self.error = UI["unexpected"].format(error=f"{type(error).__name__}: {error}"[:300])
+            self.render()
         finally:
             self.check_button.disabled = False
-            self.render()
         return None if self.error else self.report
 
     def _context(self) -> dict[str, str]:
