@@ -163,8 +163,8 @@ def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
     if _guardrail_id(identifier) == ctx["guardrail_id"]:
         return passed(f"guardrail {ctx['guardrail_name']} ({identifier})", f"ガードレール {ctx['guardrail_name']}（{identifier}）")
     other = _guardrail(aws, identifier, "DRAFT")
-    name = f"{other['name']} ({identifier})" if other else f"{identifier}, which does not exist"
-    name_ja = f"{other['name']}（{identifier}）" if other else f"存在しない {identifier}"
+    name = f"{other['name']} (`{identifier}`)" if other else f"`{identifier}`, which does not exist"
+    name_ja = f"{other['name']}（`{identifier}`）" if other else f"存在しない `{identifier}`"
     return failed(f"the agent uses another guardrail: {name}", f"エージェントは別のガードレールを使用しています: {name_ja}")
 
 
