@@ -1,0 +1,265 @@
+"""CloudFront serving and WAFv2 on the real emulator process (extensions cloudfront_serving,
+wafv2_managed_rule_groups and wafv2_cloudfront_association), with the AWS CLI where a learner would use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from typing import Any
+
+import botocore.exceptions
+import pytest
+
+from mcredlab.emulator import EmulatorInfo
+from mcredlab.target import Target
+
+AWS_CLI = shutil.which("aws")
+BUCKET = "cf-site"
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def aws_cli(target: Target, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real ``aws`` CLI against the emulator, with a learner's environment for ``target``."""
+    if AWS_CLI is None:
+        pytest.fail("the aws CLI is not installed (it is a dependency of mcredlab)")
+    return subprocess.run([AWS_CLI, *args, "--output", "json"], env={**os.environ, **target.environ()},
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def cli_json(target: Target, *args: str) -> Any:
+    done = aws_cli(target, *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def fetch(info: EmulatorInfo, path: str, headers: dict[str, str] | None = None,
+          method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """One viewer request to the emulator, redirects not followed."""
+    request = urllib.request.Request(info.url + path, headers=headers or {}, method=method)
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as reply:
+            return reply.status, dict(reply.headers), reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def _site(target: Target) -> None:
+    s3 = target.aws().client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"<h1>home</h1>", ContentType="text/html")
+    s3.put_object(Bucket=BUCKET, Key="css/site.css", Body=b"body{}", ContentType="text/css")
+
+
+def _oac(target: Target, behavior: str = "always") -> str:
+    return str(target.aws().client("cloudfront").create_origin_access_control(OriginAccessControlConfig={
+        "Name": f"oac-{behavior}", "SigningProtocol": "sigv4", "SigningBehavior": behavior,
+        "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"])
+
+
+def _config(oac_id: str = "", policy: str = "redirect-to-https", enabled: bool = True,
+            web_acl: str = "", domain: str = f"{BUCKET}.s3.us-east-1.amazonaws.com") -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "CallerReference": f"ref-{oac_id}-{policy}-{enabled}",
+        "Comment": "",
+        "Enabled": enabled,
+        "DefaultRootObject": "index.html",
+        "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": domain,
+                                               "S3OriginConfig": {"OriginAccessIdentity": ""},
+                                               "OriginAccessControlId": oac_id}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": policy,
+                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+    }
+    if web_acl:
+        config["WebACLId"] = web_acl
+    return config
+
+
+def _distribution(target: Target, **kwargs: Any) -> dict[str, Any]:
+    created = target.aws().client("cloudfront").create_distribution(DistributionConfig=_config(**kwargs))
+    return dict(created["Distribution"])
+
+
+def _oac_policy(distribution_arn: str, operator: str = "StringEquals") -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "AllowCloudFrontServicePrincipal", "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET}/*",
+        "Condition": {operator: {"AWS:SourceArn": distribution_arn}}}]})
+
+
+# --- cloudfront_serving ------------------------------------------------------------------------------------------
+
+def test_oac_distribution_serves_default_root_object_once_bucket_policy_allows_its_arn(
+        target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    dist = _distribution(target, oac_id=_oac(target))
+    path = f"/_cloudfront/{dist['Id']}/"
+    status, headers, body = fetch(fresh_emulator, path, HTTPS)
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body  # no bucket policy yet
+    policy = _oac_policy(dist["ARN"])
+    done = aws_cli(target, "s3api", "put-bucket-policy", "--bucket", BUCKET, "--policy", policy)
+    assert done.returncode == 0, done.stderr
+    status, headers, body = fetch(fresh_emulator, path, HTTPS)
+    assert (status, body, headers["Content-Type"]) == (200, b"<h1>home</h1>", "text/html")
+    assert headers["X-Cache"] == "Miss from cloudfront" and "(CloudFront)" in headers["Via"]
+    by_host = fetch(fresh_emulator, "/css/site.css", {**HTTPS, "Host": dist["DomainName"]})
+    assert (by_host[0], by_host[1]["Content-Type"], by_host[2]) == (200, "text/css", b"body{}")
+
+
+def test_oac_read_is_denied_when_policy_names_another_distribution_or_anyone_but_cloudfront(
+        target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    dist = _distribution(target, oac_id=_oac(target))
+    s3 = target.aws().client("s3")
+    other = dist["ARN"].rsplit("/", 1)[0] + "/EOTHER123"
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(other))
+    assert fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/index.html", HTTPS)[0] == 403
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"].rsplit("/", 1)[0] + "/*", "ArnLike"))
+    assert fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/index.html", HTTPS)[0] == 200
+    # the same Allow does not let an anonymous viewer read the bucket directly
+    assert fetch(fresh_emulator, f"/{BUCKET}/index.html")[0] == 403
+
+
+def test_missing_object_through_cloudfront_is_403_unless_cloudfront_may_list(
+        target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    dist = _distribution(target, oac_id=_oac(target))
+    s3 = target.aws().client("s3")
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
+    assert fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/nope.html", HTTPS)[0] == 403
+    document = json.loads(_oac_policy(dist["ARN"]))
+    document["Statement"][0]["Action"] = ["s3:GetObject", "s3:ListBucket"]
+    document["Statement"][0]["Resource"] = [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(document))
+    status, _, body = fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/nope.html", HTTPS)
+    assert status == 404 and b"<Code>NoSuchKey</Code>" in body
+
+
+def test_viewer_protocol_policy_redirects_or_refuses_http_viewers(target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    redirect = _distribution(target, policy="redirect-to-https")
+    status, headers, _ = fetch(fresh_emulator, f"/_cloudfront/{redirect['Id']}/css/site.css?v=1")
+    assert status == 301 and headers["Location"] == f"https://{redirect['DomainName']}/css/site.css?v=1"
+    https_only = _distribution(target, policy="https-only")
+    assert fetch(fresh_emulator, f"/_cloudfront/{https_only['Id']}/")[0] == 403
+
+
+def test_distribution_without_oac_reads_anonymously_by_the_buckets_public_access(
+        target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    dist = _distribution(target, policy="allow-all")
+    path = f"/_cloudfront/{dist['Id']}/"
+    assert fetch(fresh_emulator, path)[0] == 403
+    public = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                             "Resource": f"arn:aws:s3:::{BUCKET}/*"}]}
+    target.aws().client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public))
+    status, _, body = fetch(fresh_emulator, path)
+    assert (status, body) == (200, b"<h1>home</h1>")
+    # a service-principal Allow is no public grant: it does not open an origin without OAC
+    target.aws().client("s3").put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
+    assert fetch(fresh_emulator, path)[0] == 403
+
+
+def test_disabled_or_unknown_distribution_does_not_serve(target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    dist = _distribution(target, policy="allow-all", enabled=False)
+    status, _, body = fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/", HTTPS)
+    assert status == 403 and b"could not be satisfied" in body
+    assert fetch(fresh_emulator, "/_cloudfront/ENOSUCHDIST/", HTTPS)[0] == 404
+    # other requests still reach moto: S3 answers as before
+    assert target.aws().client("s3").get_object(Bucket=BUCKET, Key="index.html")["Body"].read() == b"<h1>home</h1>"
+
+
+def test_head_answers_headers_without_body_and_post_is_refused(target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    dist = _distribution(target, oac_id=_oac(target), policy="allow-all")
+    target.aws().client("s3").put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
+    status, headers, body = fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/css/site.css", method="HEAD")
+    assert (status, body, headers["Content-Type"]) == (200, b"", "text/css")
+    assert fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/index.html", method="POST")[0] == 403
+
+
+# --- wafv2_managed_rule_groups -----------------------------------------------------------------------------------
+
+RULES = [
+    {"Name": "rate-limit", "Priority": 0,
+     "Statement": {"RateBasedStatement": {"Limit": 100, "AggregateKeyType": "IP"}},
+     "Action": {"Block": {}},
+     "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "rate"}},
+    {"Name": "common", "Priority": 1,
+     "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}},
+     "OverrideAction": {"None": {}},
+     "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "common"}},
+]
+
+
+def _web_acl(target: Target, name: str = "site-acl") -> dict[str, Any]:
+    return dict(cli_json(
+        target, "wafv2", "create-web-acl", "--name", name, "--scope", "CLOUDFRONT", "--default-action", "Allow={}",
+        "--visibility-config", f"SampledRequestsEnabled=true,CloudWatchMetricsEnabled=true,MetricName={name}",
+        "--rules", json.dumps(RULES))["Summary"])
+
+
+def test_rate_based_and_managed_group_rules_round_trip_with_aws_capacity(target: Target) -> None:
+    summary = _web_acl(target)
+    got = cli_json(target, "wafv2", "get-web-acl", "--scope", "CLOUDFRONT", "--name", "site-acl",
+                   "--id", summary["Id"])["WebACL"]
+    assert got["Rules"] == RULES
+    assert got["ARN"] == summary["ARN"] and ":global/webacl/site-acl/" in got["ARN"]
+    assert got["Capacity"] == 2 + 700
+
+
+def test_describe_managed_rule_group_answers_aws_shape(target: Target) -> None:
+    crs = cli_json(target, "wafv2", "describe-managed-rule-group", "--vendor-name", "AWS",
+                   "--name", "AWSManagedRulesCommonRuleSet", "--scope", "CLOUDFRONT")
+    assert crs["Capacity"] == 700 and crs["LabelNamespace"] == "awswaf:managed:aws:core-rule-set:"
+    assert {"Name": "NoUserAgent_HEADER", "Action": {"Block": {}}} in crs["Rules"]
+    assert {"Name": "awswaf:managed:aws:core-rule-set:NoUserAgent_Header"} in crs["AvailableLabels"]
+    wafv2 = target.aws().client("wafv2")
+    bad = wafv2.describe_managed_rule_group(VendorName="AWS", Name="AWSManagedRulesKnownBadInputsRuleSet",
+                                            Scope="REGIONAL")
+    assert bad["Capacity"] == 200 and "Log4JRCE_HEADER" in [r["Name"] for r in bad["Rules"]]
+    ip = wafv2.describe_managed_rule_group(VendorName="AWS", Name="AWSManagedRulesAmazonIpReputationList",
+                                           Scope="CLOUDFRONT")
+    assert ip["Capacity"] == 25 and {"Name": "AWSManagedIPDDoSList", "Action": {"Count": {}}} in ip["Rules"]
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        wafv2.describe_managed_rule_group(VendorName="AWS", Name="NoSuchGroup", Scope="CLOUDFRONT")
+    assert caught.value.response["Error"]["Code"] == "WAFNonexistentItemException"
+
+
+def test_list_available_managed_rule_groups_names_the_catalogue(target: Target) -> None:
+    listed = cli_json(target, "wafv2", "list-available-managed-rule-groups", "--scope", "CLOUDFRONT")
+    names = [g["Name"] for g in listed["ManagedRuleGroups"]]
+    assert names == ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
+                     "AWSManagedRulesKnownBadInputsRuleSet"]
+    assert all(g["VendorName"] == "AWS" and g["Description"] for g in listed["ManagedRuleGroups"])
+
+
+# --- wafv2_cloudfront_association --------------------------------------------------------------------------------
+
+def test_web_acl_links_to_distribution_by_web_acl_id_not_by_associate(target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _site(target)
+    acl = _web_acl(target)
+    dist = _distribution(target, web_acl=acl["ARN"])
+    config = cli_json(target, "cloudfront", "get-distribution-config", "--id", dist["Id"])
+    assert config["DistributionConfig"]["WebACLId"] == acl["ARN"]
+    done: subprocess.CompletedProcess[str] = aws_cli(
+        target, "wafv2", "associate-web-acl", "--web-acl-arn", acl["ARN"], "--resource-arn", dist["ARN"])
+    assert done.returncode != 0 and "WAFInvalidParameterException" in done.stderr, done.stderr
+    done = aws_cli(target, "wafv2", "get-web-acl-for-resource", "--resource-arn", dist["ARN"])
+    assert done.returncode != 0 and "WebACLId" in done.stderr, done.stderr
+    # unlinking is an update-distribution too
+    cloudfront = target.aws().client("cloudfront")
+    got = cloudfront.get_distribution_config(Id=dist["Id"])
+    got["DistributionConfig"]["WebACLId"] = ""
+    cloudfront.update_distribution(Id=dist["Id"], IfMatch=got["ETag"], DistributionConfig=got["DistributionConfig"])
+    assert cloudfront.get_distribution_config(Id=dist["Id"])["DistributionConfig"]["WebACLId"] == ""
