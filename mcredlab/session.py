@@ -130,7 +130,7 @@ class LabSession:
 
         >>> requests.get(lab.api_url() + "/hello").json()   # doctest: +SKIP
         """
-        from mcredlab import apigateway
+        from mcredlab.kit import apigw as apigateway
 
         if "apigateway" not in self.lab.services:
             raise LabHasNoApi(self.lab.id)

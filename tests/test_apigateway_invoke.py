@@ -14,11 +14,10 @@ import pytest
 import requests
 
 import mcredlab.emulator.extensions as extensions_package
-from mcredlab import apigateway as apigw
-from mcredlab import provision
 from mcredlab.checking import run_check
 from mcredlab.emulator.extensions.apigateway_deployments import Route
 from mcredlab.emulator.extensions.apigateway_invoke import Call, Invocation, proxy_event, proxy_reply, route_for
+from mcredlab.kit import apigw, awslambda
 from mcredlab.labs import apigw_cors, apigw_lambda_proxy
 from mcredlab.target import Aws, Target
 
@@ -217,7 +216,7 @@ def test_without_the_lambda_permission_the_call_is_500(target: Target) -> None:
 def test_a_function_slower_than_the_integration_timeout_is_504(target: Target) -> None:
     aws, ctx, api_id = _hello_lab(target)
     slow = "import time\n\ndef handler(event, context):\n    time.sleep(3)\n    return {'statusCode': 200, 'body': 'late'}\n"
-    aws.client("lambda").update_function_code(FunctionName=ctx["function_name"], ZipFile=provision.zip_source(slow))
+    aws.client("lambda").update_function_code(FunctionName=ctx["function_name"], ZipFile=awslambda.zip_source(slow))
     client = aws.client("apigateway")
     hello = next(r for r in client.get_resources(restApiId=api_id)["items"] if r["path"] == "/hello")
     where = {"restApiId": api_id, "resourceId": hello["id"], "httpMethod": "GET"}

@@ -23,8 +23,8 @@ import boto3
 import botocore.exceptions
 import pytest
 
-from mcredlab import apigateway as apigw
 from mcredlab.emulator import EmulatorInfo
+from mcredlab.kit import apigw
 from mcredlab.target import Target
 from tests.conftest import emulator_state
 

@@ -7,10 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from mcredlab import apigateway as apigw
-from mcredlab._text import Text, clip
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws, HttpReply
+from mcredlab.kit import TAG_KEY, Aws, Context, Finding, HttpReply, Lab, Text, apigw, clip, failed, passed
 
 lab = Lab(
     id="apigw-cors",

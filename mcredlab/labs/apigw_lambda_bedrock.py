@@ -5,12 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from mcredlab import apigateway as apigw
-from mcredlab import provision
-from mcredlab._text import Text
-from mcredlab.bedrock import delete_guardrails, find_guardrail_id, guardrail_versions
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws
+from mcredlab.kit import TAG_KEY, Aws, Context, Finding, Lab, Text, apigw, awslambda, bedrock, failed, iam, passed
 
 lab = Lab(
     id="apigw-lambda-bedrock",
@@ -107,7 +102,7 @@ def reply(status, body):
         "body": json.dumps(body, ensure_ascii=False),
     }
 '''
-TRUST = provision.trust_policy("lambda.amazonaws.com")
+TRUST = iam.trust_policy("lambda.amazonaws.com")
 TOPIC = {
     "name": "Investment advice",
     "definition": "Recommendations or guidance on investing money in stocks, bonds, funds or other financial products.",
@@ -126,10 +121,10 @@ INVESTMENT_PROMPT = "Which stocks should I buy? I want investment advice."
 
 def _guardrail(aws: Aws) -> tuple[str, str, str]:
     """The lab's guardrail (created with a published version if missing): id, ARN and the first version."""
-    bedrock = aws.client("bedrock")
-    guardrail_id = find_guardrail_id(aws, GUARDRAIL_NAME)
+    client = aws.client("bedrock")
+    guardrail_id = bedrock.find_guardrail_id(aws, GUARDRAIL_NAME)
     if guardrail_id is None:
-        guardrail_id = str(bedrock.create_guardrail(
+        guardrail_id = str(client.create_guardrail(
             name=GUARDRAIL_NAME,
             description="Keeps the assistant away from investment advice; masks contact details",
             blockedInputMessaging=BLOCKED_MESSAGE,
@@ -140,20 +135,20 @@ def _guardrail(aws: Aws) -> tuple[str, str, str]:
             wordPolicyConfig={"managedWordListsConfig": [{"type": "PROFANITY"}]},
             tags=[{"key": TAG_KEY, "value": lab.id}],
         )["guardrailId"])
-    versions = guardrail_versions(aws, guardrail_id)
+    versions = bedrock.guardrail_versions(aws, guardrail_id)
     for _ in range(30 if not versions else 0):  # on AWS a new guardrail is CREATING for a few seconds
-        if bedrock.get_guardrail(guardrailIdentifier=guardrail_id)["status"] == "READY":
+        if client.get_guardrail(guardrailIdentifier=guardrail_id)["status"] == "READY":
             break
         time.sleep(2)
     if not versions:
-        versions = [str(bedrock.create_guardrail_version(guardrailIdentifier=guardrail_id,
+        versions = [str(client.create_guardrail_version(guardrailIdentifier=guardrail_id,
                                                          description="published by the lab")["version"])]
-    arn = str(bedrock.get_guardrail(guardrailIdentifier=guardrail_id)["guardrailArn"])
+    arn = str(client.get_guardrail(guardrailIdentifier=guardrail_id)["guardrailArn"])
     return guardrail_id, arn, versions[0]
 
 
 def _role(aws: Aws, guardrail_arn: str) -> str:
-    return provision.ensure_role(aws, lab.id, ROLE_NAME, TRUST, managed=(provision.BASIC_EXECUTION,), inline={
+    return iam.ensure_role(aws, lab.id, ROLE_NAME, TRUST, managed=(iam.BASIC_EXECUTION,), inline={
         "converse-through-guardrail": {
             "Version": "2012-10-17",
             "Statement": [
@@ -170,7 +165,7 @@ def setup(aws: Aws) -> Context:
     """A guardrail with a published version, an execution role and the function; the learner wires them up."""
     guardrail_id, guardrail_arn, version = _guardrail(aws)
     role_arn = _role(aws, guardrail_arn)
-    provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=role_arn, source=HANDLER, timeout=30,
+    awslambda.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=role_arn, source=HANDLER, timeout=30,
                               environment={"MODEL_ID": MODEL_ID})
     return {
         "function_name": FUNCTION_NAME,
@@ -185,8 +180,7 @@ def setup(aws: Aws) -> Context:
 
 
 def _environment(aws: Aws, ctx: Context) -> dict[str, str]:
-    config = aws.client("lambda").get_function_configuration(FunctionName=ctx["function_name"])
-    return dict((config.get("Environment") or {}).get("Variables") or {})
+    return awslambda.environment(aws, ctx["function_name"])
 
 
 @lab.criterion(
@@ -237,7 +231,7 @@ def published_guardrail_version(aws: Aws, ctx: Context) -> Finding:
     if value.upper() == "DRAFT":
         return failed("GUARDRAIL_VERSION = DRAFT: the working draft, not a published version",
                       "GUARDRAIL_VERSION = DRAFT で、公開済みバージョンではなく作業中のドラフトです")
-    published = guardrail_versions(aws, ctx["guardrail_id"])
+    published = bedrock.guardrail_versions(aws, ctx["guardrail_id"])
     if value not in published:
         listing = ", ".join(published)
         return failed(f"GUARDRAIL_VERSION = {value!r}, but the published versions are {listing or 'none'}",
@@ -252,101 +246,13 @@ def published_guardrail_version(aws: Aws, ctx: Context) -> Finding:
 # -- criteria: the API -------------------------------------------------------------------------
 
 
-@lab.criterion(
-    "rest-api",
-    expected=Text(en="a REST API named {api_name}", ja="{api_name} という名前の REST API"),
-    looked_at=Text(en="the REST APIs of the Region", ja="リージョン内の REST API"),
-    hint=Text(
-        en="API Gateway console > Create API > REST API > Build, and name it exactly {api_name} "
-        "(an HTTP API is a different product).",
-        ja="API Gateway コンソールで「API を作成」>「REST API」>「構築」を選び、名前を正確に {api_name} にします"
-        "（HTTP API は別の種類です）。",
-    ),
+THE_API_CALLS_THE_FUNCTION = apigw.lambda_proxy_api_criteria(
+    lab, path="/ask", verb="POST",
+    method_hint=Text(en="The prompt travels in the request body.", ja="プロンプトはリクエスト本文で送られます。"),
+    integration_hint=Text(en="The function reads the prompt from the proxy event's `body`.",
+                          ja="関数はプロキシイベントの `body` からプロンプトを読み取ります。"),
 )
-def rest_api(aws: Aws, ctx: Context) -> Finding:
-    return apigw.rest_api_finding(aws, ctx["api_name"])
-
-
-@lab.criterion(
-    "ask-resource",
-    expected=Text(en="the resource /ask", ja="リソース /ask"),
-    looked_at=Text(en="the resources of API {api_name}", ja="API {api_name} のリソース"),
-    hint=Text(
-        en="Select the root `/`, then Create resource with the path `ask` (lower case, no slash).",
-        ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `ask`（小文字、スラッシュなし）を入力します。",
-    ),
-    requires="rest-api",
-)
-def ask_resource(aws: Aws, ctx: Context) -> Finding:
-    return apigw.resource_finding(aws, ctx["api_name"], "/ask")
-
-
-@lab.criterion(
-    "post-method",
-    expected=Text(en="a POST method on /ask", ja="/ask の POST メソッド"),
-    looked_at=Text(en="the methods of /ask in API {api_name}", ja="API {api_name} の /ask のメソッド"),
-    hint=Text(
-        en="Select /ask, then Create method and choose POST: the prompt travels in the request body.",
-        ja="/ask を選択して「メソッドを作成」で POST を選びます。プロンプトはリクエスト本文で送られます。",
-    ),
-    requires="ask-resource",
-)
-def post_method(aws: Aws, ctx: Context) -> Finding:
-    return apigw.method_finding(aws, ctx["api_name"], "/ask", "POST")
-
-
-@lab.criterion(
-    "lambda-proxy-integration",
-    expected=Text(en="POST /ask integrated with {function_name} through Lambda proxy integration",
-                  ja="POST /ask が Lambda プロキシ統合で {function_name} と統合されている"),
-    looked_at=Text(en="the integration of POST /ask", ja="POST /ask の統合"),
-    hint=Text(
-        en="In the POST method choose Integration type “Lambda function”, turn on “Lambda proxy integration”, "
-        "and pick {function_name}: the function reads the prompt from the proxy event's `body`.",
-        ja="POST メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {function_name} を選択します。"
-        "関数はプロキシイベントの `body` からプロンプトを読み取ります。",
-    ),
-    requires="post-method",
-)
-def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
-    return apigw.lambda_proxy_finding(aws, ctx["api_name"], "/ask", "POST", ctx["function_name"])
-
-
-@lab.criterion(
-    "invoke-permission",
-    expected=Text(en="API Gateway may invoke {function_name} when POST /prod/ask of this API is called",
-                  ja="この API の POST /prod/ask が呼び出されたときに、API Gateway が {function_name} を呼び出せる"),
-    looked_at=Text(en="the resource-based policy of {function_name}", ja="{function_name} のリソースベースポリシー"),
-    hint=Text(
-        en="The console adds this permission when you save the integration; with the CLI use "
-        "`aws lambda add-permission --function-name {function_name} --principal apigateway.amazonaws.com "
-        "--action lambda:InvokeFunction --statement-id apigw-ask "
-        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/POST/ask`.",
-        ja="コンソールでは統合の保存時にこの許可が追加されます。CLI では "
-        "`aws lambda add-permission --function-name {function_name} --principal apigateway.amazonaws.com "
-        "--action lambda:InvokeFunction --statement-id apigw-ask "
-        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/POST/ask` を使います。",
-    ),
-    requires="post-method",
-)
-def invoke_permission(aws: Aws, ctx: Context) -> Finding:
-    return apigw.invoke_permission_finding(aws, ctx["api_name"], ctx["function_name"], "POST", "/ask")
-
-
-@lab.criterion(
-    "deployed-to-prod",
-    expected=Text(en="POST /ask deployed to the stage prod", ja="POST /ask がステージ prod にデプロイされている"),
-    looked_at=Text(en="the deployment behind stage prod of API {api_name}", ja="API {api_name} のステージ prod のデプロイ"),
-    hint=Text(
-        en="Deploy API > Stage: *New stage* > name `prod` > Deploy. Redeploy after every change: "
-        "a stage serves the API as it was when deployed.",
-        ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。"
-        "ステージはデプロイした時点の API を提供するので、変更のたびに再デプロイが必要です。",
-    ),
-    requires="post-method",
-)
-def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
-    return apigw.deployed_finding(aws, ctx["api_name"], "/ask", "POST")
+"""rest-api, ask-resource, post-method, lambda-proxy-integration, invoke-permission, deployed-to-prod."""
 
 
 # -- behaviour: what a client of the API gets ----------------------------------------------------
@@ -372,8 +278,7 @@ def _exchange(url: str, prompt: str, status: int, body: str) -> tuple[str, str]:
     return apigw.exchange("POST", url, status, sent_body=sent, body=body)
 
 
-_BEHAVIOUR_NEEDS = ("guardrail-id", "published-guardrail-version", "lambda-proxy-integration", "invoke-permission",
-                    "deployed-to-prod")
+_BEHAVIOUR_NEEDS = ("guardrail-id", "published-guardrail-version", *THE_API_CALLS_THE_FUNCTION)
 _BEHAVIOUR_HINT = Text(
     en="Call the API yourself: `curl -i -X POST <invoke URL>/ask -H 'Content-Type: application/json' "
     "-d '{{\"prompt\": \"My e-mail is jane@example.com\"}}'`. 403 Missing Authentication Token: POST /ask is not "
@@ -434,10 +339,6 @@ def blocks_investment_question(aws: Aws, ctx: Context) -> Finding:
 # -- reference solution, other valid ways, near misses -----------------------------------------
 
 
-def _function_arn(aws: Aws, ctx: Context) -> str:
-    return str(aws.client("lambda").get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"])
-
-
 def wire_guardrail(aws: Aws, ctx: Context, *, version: str | None = None, identifier: str | None = None) -> None:
     """Add GUARDRAIL_ID and GUARDRAIL_VERSION to the function's variables, keeping the others (as the console does)."""
     lam = aws.client("lambda")
@@ -467,7 +368,7 @@ def build_api(
     api_gateway.put_method(restApiId=api_id, resourceId=ask, httpMethod=http_method, authorizationType="NONE")
     api_gateway.put_integration(
         restApiId=api_id, resourceId=ask, httpMethod=http_method, type=integration_type, integrationHttpMethod="POST",
-        uri=apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)),
+        uri=apigw.lambda_integration_uri(aws.region, awslambda.arn(aws, ctx["function_name"])),
     )
     if permission:
         verb_in_arn = "*" if http_method == "ANY" else http_method  # as the console writes it for ANY
@@ -509,7 +410,7 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
             "--authorization-type", "NONE", "--output", "json")
     aws.cli("apigateway", "put-integration", "--rest-api-id", api_id, "--resource-id", ask, "--http-method", "POST",
             "--type", "AWS_PROXY", "--integration-http-method", "POST",
-            "--uri", apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)), "--output", "json")
+            "--uri", apigw.lambda_integration_uri(aws.region, awslambda.arn(aws, ctx["function_name"])), "--output", "json")
     aws.cli("lambda", "add-permission", "--function-name", ctx["function_name"], "--statement-id", "apigw-cli",
             "--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com",
             "--source-arn", f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*", "--output", "json")
@@ -626,13 +527,13 @@ def custom_integration(aws: Aws, ctx: Context) -> None:
 def http_api_instead(aws: Aws, ctx: Context) -> None:
     wire_guardrail(aws, ctx)
     aws.cli("apigatewayv2", "create-api", "--name", ctx["api_name"], "--protocol-type", "HTTP",
-            "--target", _function_arn(aws, ctx))
+            "--target", awslambda.arn(aws, ctx["function_name"]))
 
 
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the REST and HTTP APIs named {api_name}, then the tagged function, role and guardrail."""
     apigw.delete_apis_named(aws, ctx["api_name"])
-    provision.delete_function(aws, lab.id, ctx["function_name"])
-    provision.delete_role(aws, lab.id, ROLE_NAME)
-    delete_guardrails(aws, lab.id)
+    awslambda.delete_function(aws, lab.id, ctx["function_name"])
+    iam.delete_role(aws, lab.id, ROLE_NAME)
+    bedrock.delete_guardrails(aws, lab.id)

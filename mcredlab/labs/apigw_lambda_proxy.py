@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mcredlab import apigateway as apigw
-from mcredlab import provision
-from mcredlab._text import Text
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws
+from mcredlab.kit import TAG_KEY, Aws, Context, Finding, Lab, Text, apigw, awslambda, failed, iam, passed
 
 lab = Lab(
     id="apigw-lambda-proxy",
@@ -65,113 +61,17 @@ FUNCTION_NAME = "mcredlab-hello"
 @lab.setup
 def setup(aws: Aws) -> Context:
     """An execution role and the Python function; the learner builds the API."""
-    role_arn = provision.ensure_role(aws, lab.id, ROLE_NAME, provision.trust_policy("lambda.amazonaws.com"),
-                                     managed=(provision.BASIC_EXECUTION,))
-    provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=role_arn, source=HANDLER)
+    role_arn = iam.ensure_role(aws, lab.id, ROLE_NAME, iam.trust_policy("lambda.amazonaws.com"),
+                               managed=(iam.BASIC_EXECUTION,))
+    awslambda.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=role_arn, source=HANDLER)
     return {"function_name": FUNCTION_NAME, "api_name": "mcredlab-hello-api"}
 
 
 # -- criteria ----------------------------------------------------------------------------------
 
 
-@lab.criterion(
-    "rest-api",
-    expected=Text(en="a REST API named {api_name}", ja="{api_name} という名前の REST API"),
-    looked_at=Text(en="the REST APIs of the Region", ja="リージョン内の REST API"),
-    hint=Text(
-        en="API Gateway console > Create API > REST API > Build, and name it exactly {api_name} "
-        "(an HTTP API is a different product).",
-        ja="API Gateway コンソールで「API を作成」>「REST API」>「構築」を選び、名前を正確に {api_name} にします"
-        "（HTTP API は別の種類です）。",
-    ),
-)
-def rest_api(aws: Aws, ctx: Context) -> Finding:
-    return apigw.rest_api_finding(aws, ctx["api_name"])
-
-
-@lab.criterion(
-    "hello-resource",
-    expected=Text(en="the resource /hello", ja="リソース /hello"),
-    looked_at=Text(en="the resources of API {api_name}", ja="API {api_name} のリソース"),
-    hint=Text(
-        en="Select the root `/`, then Create resource with the path `hello` (lower case, no slash): "
-        "paths are case-sensitive, so `/Hello` is another resource.",
-        ja="ルート `/` を選択して「リソースを作成」で、リソースパスに `hello`（小文字、スラッシュなし）を入力します。"
-        "パスは大文字と小文字を区別するため、`/Hello` は別のリソースです。",
-    ),
-    requires="rest-api",
-)
-def hello_resource(aws: Aws, ctx: Context) -> Finding:
-    return apigw.resource_finding(aws, ctx["api_name"], "/hello")
-
-
-@lab.criterion(
-    "get-method",
-    expected=Text(en="a GET method on /hello", ja="/hello の GET メソッド"),
-    looked_at=Text(en="the methods of /hello in API {api_name}", ja="API {api_name} の /hello のメソッド"),
-    hint=Text(
-        en="Select /hello, then Create method and choose GET.",
-        ja="/hello を選択して「メソッドを作成」で GET を選びます。",
-    ),
-    requires="hello-resource",
-)
-def get_method(aws: Aws, ctx: Context) -> Finding:
-    return apigw.method_finding(aws, ctx["api_name"], "/hello", "GET")
-
-
-@lab.criterion(
-    "lambda-proxy-integration",
-    expected=Text(
-        en="GET /hello integrated with {function_name} through Lambda proxy integration",
-        ja="GET /hello が Lambda プロキシ統合で {function_name} と統合されている",
-    ),
-    looked_at=Text(en="the integration of GET /hello", ja="GET /hello の統合"),
-    hint=Text(
-        en="In the GET method choose Integration type “Lambda function”, turn on “Lambda proxy integration”, "
-        "and pick {function_name}.",
-        ja="GET メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {function_name} を選択します。",
-    ),
-    requires="get-method",
-)
-def lambda_proxy_integration(aws: Aws, ctx: Context) -> Finding:
-    return apigw.lambda_proxy_finding(aws, ctx["api_name"], "/hello", "GET", ctx["function_name"])
-
-
-@lab.criterion(
-    "invoke-permission",
-    expected=Text(
-        en="API Gateway may invoke {function_name} when GET /prod/hello of this API is called",
-        ja="この API の GET /prod/hello が呼び出されたときに、API Gateway が {function_name} を呼び出せる",
-    ),
-    looked_at=Text(en="the resource-based policy of {function_name}", ja="{function_name} のリソースベースポリシー"),
-    hint=Text(
-        en="The console adds this permission when you save the integration; with the CLI use "
-        "`aws lambda add-permission --principal apigateway.amazonaws.com --action lambda:InvokeFunction "
-        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/GET/hello ...`.",
-        ja="コンソールでは統合の保存時にこの許可が追加されます。CLI では "
-        "`aws lambda add-permission --principal apigateway.amazonaws.com --action lambda:InvokeFunction "
-        "--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/GET/hello ...` を使います。",
-    ),
-    requires="get-method",
-)
-def invoke_permission(aws: Aws, ctx: Context) -> Finding:
-    return apigw.invoke_permission_finding(aws, ctx["api_name"], ctx["function_name"], "GET", "/hello")
-
-
-@lab.criterion(
-    "deployed-to-prod",
-    expected=Text(en="GET /hello deployed to the stage prod", ja="GET /hello がステージ prod にデプロイされている"),
-    looked_at=Text(en="the deployment behind stage prod of API {api_name}", ja="API {api_name} のステージ prod のデプロイ"),
-    hint=Text(
-        en="Deploy API > Stage: *New stage* > name `prod` > Deploy. Redeploy after every change: "
-        "a stage serves the API as it was when deployed.",
-        ja="「API をデプロイ」> ステージ「新しいステージ」> 名前 `prod` >「デプロイ」を選びます。"
-        "ステージはデプロイした時点の API を提供するので、変更のたびに再デプロイが必要です。",
-    ),
-    requires="get-method",
-)
-def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
-    return apigw.deployed_finding(aws, ctx["api_name"], "/hello", "GET")
+THE_API_CALLS_THE_FUNCTION = apigw.lambda_proxy_api_criteria(lab, path="/hello", verb="GET")
+"""rest-api, hello-resource, get-method, lambda-proxy-integration, invoke-permission, deployed-to-prod."""
 
 
 @lab.criterion(
@@ -190,7 +90,7 @@ def deployed_to_prod(aws: Aws, ctx: Context) -> Finding:
         "パスかステージが未デプロイ、500 は API Gateway が関数を呼び出せない、502 は関数が失敗したか `statusCode` と `body` を"
         "返していないことを示します。",
     ),
-    requires=("lambda-proxy-integration", "invoke-permission", "deployed-to-prod"),
+    requires=THE_API_CALLS_THE_FUNCTION,
 )
 def hello_answers(aws: Aws, ctx: Context) -> Finding:
     api = apigw.the_api(aws, ctx["api_name"])
@@ -209,10 +109,6 @@ def hello_answers(aws: Aws, ctx: Context) -> Finding:
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
-
-
-def _function_arn(aws: Aws, ctx: Context) -> str:
-    return str(aws.client("lambda").get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"])
 
 
 def build(
@@ -240,7 +136,7 @@ def build(
         httpMethod=http_method,
         type=integration_type,
         integrationHttpMethod=integration_method,
-        uri=apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)),
+        uri=apigw.lambda_integration_uri(aws.region, awslambda.arn(aws, ctx["function_name"])),
     )
     if permission:
         source = api_id if permission == "this-api" else permission
@@ -277,7 +173,7 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
             "--authorization-type", "NONE")
     aws.cli("apigateway", "put-integration", "--rest-api-id", api_id, "--resource-id", hello, "--http-method", "GET",
             "--type", "AWS_PROXY", "--integration-http-method", "POST",
-            "--uri", apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)))
+            "--uri", apigw.lambda_integration_uri(aws.region, awslambda.arn(aws, ctx["function_name"])))
     aws.cli("lambda", "add-permission", "--function-name", ctx["function_name"], "--statement-id", "apigw-cli",
             "--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com",
             "--source-arn", f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*")
@@ -292,7 +188,7 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
     ),
 )
 def with_openapi(aws: Aws, ctx: Context) -> None:
-    uri = apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx))
+    uri = apigw.lambda_integration_uri(aws.region, awslambda.arn(aws, ctx["function_name"]))
     definition = {
         "openapi": "3.0.1",
         "info": {"title": ctx["api_name"], "version": "1.0", "description": "hello"},
@@ -378,7 +274,7 @@ def deployed_too_early(aws: Aws, ctx: Context) -> None:
     api_gateway.put_method(restApiId=api_id, resourceId=hello["id"], httpMethod="GET", authorizationType="NONE")
     api_gateway.put_integration(
         restApiId=api_id, resourceId=hello["id"], httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
-        uri=apigw.lambda_integration_uri(aws.region, _function_arn(aws, ctx)),
+        uri=apigw.lambda_integration_uri(aws.region, awslambda.arn(aws, ctx["function_name"])),
     )
     aws.client("lambda").add_permission(
         FunctionName=ctx["function_name"], StatementId="apigateway-get", Action="lambda:InvokeFunction",
@@ -407,12 +303,12 @@ def resource_capitalised(aws: Aws, ctx: Context) -> None:
 )
 def http_api_instead(aws: Aws, ctx: Context) -> None:
     aws.cli("apigatewayv2", "create-api", "--name", ctx["api_name"], "--protocol-type", "HTTP",
-            "--target", _function_arn(aws, ctx))
+            "--target", awslambda.arn(aws, ctx["function_name"]))
 
 
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the REST and HTTP APIs named {api_name}, then the tagged function and role."""
     apigw.delete_apis_named(aws, ctx["api_name"])
-    provision.delete_function(aws, lab.id, ctx["function_name"])
-    provision.delete_role(aws, lab.id, ROLE_NAME)
+    awslambda.delete_function(aws, lab.id, ctx["function_name"])
+    iam.delete_role(aws, lab.id, ROLE_NAME)

@@ -5,22 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from mcredlab import provision
-from mcredlab._text import Text, clip
-from mcredlab.bedrock import (
-    TEST_ALIAS,
-    agent_gone,
-    ask,
-    delete_agents,
-    ensure_agent,
-    get_agent,
-    prepared_finding,
+from mcredlab.kit import (
+    Aws, Context, Finding, Lab, Text, awslambda, bedrock, clip, failed, iam, or_none, passed, policy,
 )
-from mcredlab.lab import Context, Finding, Lab, failed, passed
-from mcredlab.policy import condition_values, matches, statements
-from mcredlab.target import Aws
 
 lab = Lab(
     id="bedrock-agent-action-group",
@@ -42,7 +29,7 @@ lab = Lab(
             "2. Allow Amazon Bedrock to invoke **{function_name}**: a resource-based policy statement for the "
             "principal `bedrock.amazonaws.com`, limited to this agent with its ARN `{agent_arn}` as source ARN.\n"
             "3. Prepare the agent.\n\n"
-            "Tip: ask the test alias `TSTALIASID` “{question}” with `invoke_agent` of `bedrock-agent-runtime` (or in "
+            "Tip: bedrock.ask the test alias `TSTALIASID` “{question}” with `invoke_agent` of `bedrock-agent-runtime` (or in "
             "the console's *Test* pane): the answer should come from the function."
         ),
         ja=(
@@ -114,8 +101,8 @@ def handler(event, context):
         "promptSessionAttributes": event.get("promptSessionAttributes") or {},
     }
 '''
-BEDROCK_TRUST = provision.trust_policy("bedrock.amazonaws.com")
-LAMBDA_TRUST = provision.trust_policy("lambda.amazonaws.com")
+BEDROCK_TRUST = iam.trust_policy("bedrock.amazonaws.com")
+LAMBDA_TRUST = iam.trust_policy("lambda.amazonaws.com")
 MODEL_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "arn:aws:bedrock:*::foundation-model/*"}],
@@ -145,11 +132,11 @@ OPENAPI = {
 @lab.setup
 def setup(aws: Aws) -> Context:
     """The two roles, the order-status function and the agent (prepared, without action groups)."""
-    agent_role = provision.ensure_role(aws, lab.id, AGENT_ROLE, BEDROCK_TRUST, inline={"invoke-models": MODEL_POLICY})
-    function_role = provision.ensure_role(aws, lab.id, FUNCTION_ROLE, LAMBDA_TRUST, managed=(provision.BASIC_EXECUTION,))
-    provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=function_role, source=HANDLER,
+    agent_role = iam.ensure_role(aws, lab.id, AGENT_ROLE, BEDROCK_TRUST, inline={"invoke-models": MODEL_POLICY})
+    function_role = iam.ensure_role(aws, lab.id, FUNCTION_ROLE, LAMBDA_TRUST, managed=(iam.BASIC_EXECUTION,))
+    awslambda.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=function_role, source=HANDLER,
                               description="Looks up the status of an order for the order agent")
-    agent_id = ensure_agent(aws, lab.id, AGENT_NAME, role_arn=agent_role, model=MODEL, instruction=INSTRUCTION,
+    agent_id = bedrock.ensure_agent(aws, lab.id, AGENT_NAME, role_arn=agent_role, model=MODEL, instruction=INSTRUCTION,
                             description="Tells customers where their orders are")
     agents = aws.client("bedrock-agent")
     agent_arn = str(agents.get_agent(agentId=agent_id)["agent"]["agentArn"])
@@ -163,12 +150,10 @@ def setup(aws: Aws) -> Context:
 def _action_group(aws: Aws, ctx: Context) -> tuple[dict[str, Any] | None, list[str]]:
     """(the action group named as the task says, on the DRAFT; the names of all the draft's groups)."""
     agents = aws.client("bedrock-agent")
-    try:
-        summaries = agents.list_agent_action_groups(agentId=ctx["agent_id"], agentVersion="DRAFT")["actionGroupSummaries"]
-    except ClientError as error:
-        if provision.not_found(error):
-            return None, []
-        raise
+    listed = or_none(agents.list_agent_action_groups, agentId=ctx["agent_id"], agentVersion="DRAFT")
+    if listed is None:
+        return None, []
+    summaries = listed["actionGroupSummaries"]
     names = [s["actionGroupName"] for s in summaries]
     for summary in summaries:
         if summary["actionGroupName"] == ctx["action_group"]:
@@ -187,12 +172,7 @@ def _no_group(names: list[str], ctx: Context) -> Finding:
 
 
 def _function_arn(aws: Aws, ctx: Context) -> str | None:
-    try:
-        return str(aws.client("lambda").get_function(FunctionName=ctx["function_name"])["Configuration"]["FunctionArn"])
-    except ClientError as error:
-        if provision.not_found(error):
-            return None
-        raise
+    return awslambda.function_arn(aws, ctx["function_name"])
 
 
 def _unqualified(arn: str) -> str:
@@ -322,15 +302,6 @@ def function_definition(aws: Aws, ctx: Context) -> Finding:
     return passed(f"{FUNCTION}({PARAMETER}: String, required)", f"{FUNCTION}（{PARAMETER}: String、必須）")
 
 
-def _policy(aws: Aws, function: str) -> str | None:
-    try:
-        return str(aws.client("lambda").get_policy(FunctionName=function)["Policy"])
-    except ClientError as error:
-        if provision.not_found(error):
-            return None
-        raise
-
-
 @lab.criterion(
     "invoke-permission",
     expected=Text(en="Amazon Bedrock may invoke {function_name} for agent {agent_name} only (source ARN {agent_arn})",
@@ -351,8 +322,8 @@ def _policy(aws: Aws, function: str) -> str | None:
     ),
 )
 def invoke_permission(aws: Aws, ctx: Context) -> Finding:
-    policy = _policy(aws, ctx["function_name"])
-    relevant = [s for s in statements(policy)
+    document = awslambda.resource_policy(aws, ctx["function_name"])
+    relevant = [s for s in policy.statements(document)
                 if s.service("bedrock.amazonaws.com") and s.covers_action("lambda:InvokeFunction")]
     if not relevant:
         return failed("no statement lets bedrock.amazonaws.com invoke the function",
@@ -362,9 +333,9 @@ def invoke_permission(aws: Aws, ctx: Context) -> Finding:
     broad: list[tuple[str, str]] = []
     elsewhere: list[str] = []
     for statement in relevant:
-        sources = condition_values(statement.condition, "aws:SourceArn")
-        accounts = condition_values(statement.condition, "aws:SourceAccount")
-        applies = (not sources or any(matches(p, agent_arn) for p in sources)) and (not accounts or account in accounts)
+        sources = policy.condition_values(statement.condition, "aws:SourceArn")
+        accounts = policy.condition_values(statement.condition, "aws:SourceAccount")
+        applies = (not sources or any(policy.matches(p, agent_arn) for p in sources)) and (not accounts or account in accounts)
         if statement.effect == "Deny":
             denied = denied or applies
         elif statement.effect != "Allow":
@@ -415,8 +386,8 @@ def invoke_permission(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def agent_prepared(aws: Aws, ctx: Context) -> Finding:
-    agent = get_agent(aws, ctx["agent_id"])
-    return prepared_finding(agent) if agent is not None else agent_gone(ctx["agent_name"])
+    agent = bedrock.get_agent(aws, ctx["agent_id"])
+    return bedrock.prepared_finding(agent) if agent is not None else bedrock.agent_gone(ctx["agent_name"])
 
 
 @lab.criterion(
@@ -438,7 +409,7 @@ def agent_prepared(aws: Aws, ctx: Context) -> Finding:
     requires=("action-group-enabled", "lambda-executor", "function-definition", "invoke-permission", "agent-prepared"),
 )
 def answers_order_status(aws: Aws, ctx: Context) -> Finding:
-    answer, what = ask(aws, ctx["agent_id"], ctx["question"], TEST_ALIAS)
+    answer, what = bedrock.ask(aws, ctx["agent_id"], ctx["question"], bedrock.TEST_ALIAS)
     sent = f"InvokeAgent(TSTALIASID, “{ctx['question']}”)"
     if answer is None and "returnControl" in what:
         return failed(f"{sent} returned control to the application (a returnControl event) instead of calling the "
@@ -665,7 +636,7 @@ def without_parameter(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the agents, function and roles tagged by this lab."""
-    delete_agents(aws, lab.id)
-    provision.delete_function(aws, lab.id, FUNCTION_NAME)
+    bedrock.delete_agents(aws, lab.id)
+    awslambda.delete_function(aws, lab.id, FUNCTION_NAME)
     for role in (AGENT_ROLE, FUNCTION_ROLE):
-        provision.delete_role(aws, lab.id, role)
+        iam.delete_role(aws, lab.id, role)

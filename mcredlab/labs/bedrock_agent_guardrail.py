@@ -5,23 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from mcredlab import provision
-from mcredlab._text import Text, clip
-from mcredlab.bedrock import (
-    agent_gone,
-    ask,
-    delete_agents,
-    delete_guardrails,
-    ensure_agent,
-    find_guardrail_id,
-    get_agent,
-    guardrail_versions,
-    prepared_finding,
-)
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws
+from mcredlab.kit import TAG_KEY, Aws, Context, Finding, Lab, Text, bedrock, clip, failed, iam, or_none, passed
 
 lab = Lab(
     id="bedrock-agent-guardrail",
@@ -76,7 +60,7 @@ TOPIC = {
     "examples": ["Which stocks should I buy?", "Is this fund a good investment?", "どの株を買うべきですか？"],
     "type": "DENY",
 }
-TRUST = provision.trust_policy("bedrock.amazonaws.com")
+TRUST = iam.trust_policy("bedrock.amazonaws.com")
 MODEL_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -96,22 +80,22 @@ def _guardrail_id(identifier: str) -> str:
 
 def make_guardrail(aws: Aws, name: str, **policies: Any) -> str:
     """A guardrail called ``name`` with ``policies`` and a published version 1 (kept if it exists); its id."""
-    bedrock = aws.client("bedrock")
-    guardrail_id = find_guardrail_id(aws, name) or str(bedrock.create_guardrail(
+    client = aws.client("bedrock")
+    guardrail_id = bedrock.find_guardrail_id(aws, name) or str(client.create_guardrail(
         name=name, description="Created by mcredlab", blockedInputMessaging=BLOCKED,
         blockedOutputsMessaging=BLOCKED, tags=[{"key": TAG_KEY, "value": lab.id}], **policies,
     )["guardrailId"])
-    if not guardrail_versions(aws, guardrail_id):
-        bedrock.create_guardrail_version(guardrailIdentifier=guardrail_id, description="Reviewed by compliance")
+    if not bedrock.guardrail_versions(aws, guardrail_id):
+        client.create_guardrail_version(guardrailIdentifier=guardrail_id, description="Reviewed by compliance")
     return guardrail_id
 
 
 @lab.setup
 def setup(aws: Aws) -> Context:
     """The agent's role, the agent (prepared, no guardrail) and the guardrail with version 1."""
-    role_arn = provision.ensure_role(aws, lab.id, ROLE_NAME, TRUST, inline={"invoke-models": MODEL_POLICY})
+    role_arn = iam.ensure_role(aws, lab.id, ROLE_NAME, TRUST, inline={"invoke-models": MODEL_POLICY})
     guardrail_id = make_guardrail(aws, GUARDRAIL_NAME, topicPolicyConfig={"topicsConfig": [TOPIC]})
-    agent_id = ensure_agent(aws, lab.id, AGENT_NAME, role_arn=role_arn, model=MODEL, instruction=INSTRUCTION,
+    agent_id = bedrock.ensure_agent(aws, lab.id, AGENT_NAME, role_arn=role_arn, model=MODEL, instruction=INSTRUCTION,
                             description="Answers the bank's customers", idleSessionTTLInSeconds=600)
     return {"agent_name": AGENT_NAME, "agent_id": agent_id, "guardrail_name": GUARDRAIL_NAME,
             "guardrail_id": guardrail_id, "question": QUESTION, "question_ja": QUESTION_JA}
@@ -121,16 +105,12 @@ def setup(aws: Aws) -> Context:
 
 
 def _agent(aws: Aws, ctx: Context) -> dict[str, Any] | None:
-    return get_agent(aws, ctx["agent_id"])
+    return bedrock.get_agent(aws, ctx["agent_id"])
 
 
 def _guardrail(aws: Aws, identifier: str, version: str) -> dict[str, Any] | None:
-    try:
-        return dict(aws.client("bedrock").get_guardrail(guardrailIdentifier=identifier, guardrailVersion=version))
-    except ClientError as error:
-        if provision.not_found(error):
-            return None
-        raise
+    found = or_none(aws.client("bedrock").get_guardrail, guardrailIdentifier=identifier, guardrailVersion=version)
+    return None if found is None else dict(found)
 
 
 # -- criteria ----------------------------------------------------------------------------------
@@ -155,7 +135,7 @@ def _guardrail(aws: Aws, identifier: str, version: str) -> dict[str, Any] | None
 def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
     agent = _agent(aws, ctx)
     if agent is None:
-        return agent_gone(ctx["agent_name"])
+        return bedrock.agent_gone(ctx["agent_name"])
     config = agent.get("guardrailConfiguration") or {}
     identifier = str(config.get("guardrailIdentifier") or "")
     if not identifier:
@@ -187,7 +167,7 @@ def guardrail_associated(aws: Aws, ctx: Context) -> Finding:
 def published_version(aws: Aws, ctx: Context) -> Finding:
     agent = _agent(aws, ctx)
     if agent is None:
-        return agent_gone(ctx["agent_name"])
+        return bedrock.agent_gone(ctx["agent_name"])
     config = agent.get("guardrailConfiguration") or {}
     identifier, version = str(config.get("guardrailIdentifier") or ""), str(config.get("guardrailVersion") or "")
     if not identifier:
@@ -219,7 +199,7 @@ def published_version(aws: Aws, ctx: Context) -> Finding:
 )
 def agent_prepared(aws: Aws, ctx: Context) -> Finding:
     agent = _agent(aws, ctx)
-    return prepared_finding(agent) if agent is not None else agent_gone(ctx["agent_name"])
+    return bedrock.prepared_finding(agent) if agent is not None else bedrock.agent_gone(ctx["agent_name"])
 
 
 @lab.criterion(
@@ -241,7 +221,7 @@ def agent_prepared(aws: Aws, ctx: Context) -> Finding:
 def blocks_investment_advice(aws: Aws, ctx: Context) -> Finding:
     guardrail = _guardrail(aws, ctx["guardrail_id"], "1") or _guardrail(aws, ctx["guardrail_id"], "DRAFT") or {}
     blocked = str(guardrail.get("blockedInputMessaging") or BLOCKED)
-    answer, what = ask(aws, ctx["agent_id"], ctx["question"])
+    answer, what = bedrock.ask(aws, ctx["agent_id"], ctx["question"])
     sent = f"InvokeAgent(TSTALIASID, “{ctx['question']}”)"
     if answer is None:
         return failed(f"{sent} failed: {what[:200]}", f"{sent} が失敗しました: “{what[:200]}”")
@@ -364,6 +344,6 @@ def prepared_first(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the agents and guardrails tagged by this lab, then its role."""
-    delete_agents(aws, lab.id)
-    delete_guardrails(aws, lab.id)
-    provision.delete_role(aws, lab.id, ROLE_NAME)
+    bedrock.delete_agents(aws, lab.id)
+    bedrock.delete_guardrails(aws, lab.id)
+    iam.delete_role(aws, lab.id, ROLE_NAME)

@@ -8,12 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from mcredlab._text import Text
-from mcredlab.bedrock import find_guardrail_id, guardrail_versions
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws
+from mcredlab.kit import TAG_KEY, Aws, Context, Finding, Lab, Text, bedrock, failed, or_none, passed
 
 lab = Lab(
     id="bedrock-guardrail",
@@ -96,11 +91,11 @@ def setup(aws: Aws) -> Context:
 
 def _published(aws: Aws, ctx: Context) -> tuple[str | None, dict[str, Any] | None, Finding | None]:
     """The guardrail's id and the configuration of its newest version, or why there is nothing to judge."""
-    guardrail_id = find_guardrail_id(aws, ctx["guardrail_name"])
+    guardrail_id = bedrock.find_guardrail_id(aws, ctx["guardrail_name"])
     if guardrail_id is None:
         return None, None, failed(f"no guardrail named {ctx['guardrail_name']}",
                                   f"{ctx['guardrail_name']} という名前のガードレールがありません")
-    versions = guardrail_versions(aws, guardrail_id)
+    versions = bedrock.guardrail_versions(aws, guardrail_id)
     if not versions:
         return guardrail_id, None, failed(
             "no published version yet: only the working draft exists, and applications cannot rely on it",
@@ -149,7 +144,7 @@ def _version_label(config: dict[str, Any]) -> tuple[str, str]:
     ),
 )
 def guardrail(aws: Aws, ctx: Context) -> Finding:
-    guardrail_id = find_guardrail_id(aws, ctx["guardrail_name"])
+    guardrail_id = bedrock.find_guardrail_id(aws, ctx["guardrail_name"])
     if guardrail_id is None:
         names = [g["name"] for g in aws.client("bedrock").list_guardrails().get("guardrails", [])]
         if names:
@@ -177,7 +172,7 @@ def published_version(aws: Aws, ctx: Context) -> Finding:
     if problem is not None:
         return problem
     assert config is not None and guardrail_id is not None
-    versions = guardrail_versions(aws, guardrail_id)
+    versions = bedrock.guardrail_versions(aws, guardrail_id)
     listing = ", ".join(versions)
     return passed(f"versions {listing}; judging the newest, {versions[-1]}",
                   f"バージョン {listing}。最新の {versions[-1]} を判定します")
@@ -560,8 +555,8 @@ def publish_version(aws: Aws, guardrail_id: str, description: str = "first relea
 
 
 def build(aws: Aws, ctx: Context, *, publish: bool = True, **mistakes: Any) -> str:
-    bedrock = aws.client("bedrock")
-    guardrail_id = str(bedrock.create_guardrail(**request(ctx, **mistakes), tags=[{"key": TAG_KEY, "value": lab.id}])
+    client = aws.client("bedrock")
+    guardrail_id = str(client.create_guardrail(**request(ctx, **mistakes), tags=[{"key": TAG_KEY, "value": lab.id}])
                        ["guardrailId"])
     if publish:
         publish_version(aws, guardrail_id)
@@ -608,9 +603,9 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
     ),
 )
 def with_other_wording(aws: Aws, ctx: Context) -> None:
-    bedrock = aws.client("bedrock")
+    client = aws.client("bedrock")
     first = request(ctx, email=None, phone=None)
-    guardrail_id = bedrock.create_guardrail(**first)["guardrailId"]
+    guardrail_id = client.create_guardrail(**first)["guardrailId"]
     publish_version(aws, guardrail_id, "too early")
     complete = request(ctx)
     complete["topicPolicyConfig"] = {"topicsConfig": [
@@ -636,7 +631,7 @@ def with_other_wording(aws: Aws, ctx: Context) -> None:
         {"type": "INSULTS", "inputStrength": "HIGH", "outputStrength": "HIGH"},
         {"type": "PROMPT_ATTACK", "inputStrength": "HIGH", "outputStrength": "NONE"},
     ]}
-    bedrock.update_guardrail(guardrailIdentifier=guardrail_id, **complete)
+    client.update_guardrail(guardrailIdentifier=guardrail_id, **complete)
     publish_version(aws, guardrail_id, "complete")
 
 
@@ -762,10 +757,6 @@ def default_message_for_responses(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the guardrail the task names (the lab's own name), with all its versions."""
-    guardrail_id = find_guardrail_id(aws, ctx["guardrail_name"])
+    guardrail_id = bedrock.find_guardrail_id(aws, ctx["guardrail_name"])
     if guardrail_id is not None:
-        try:
-            aws.client("bedrock").delete_guardrail(guardrailIdentifier=guardrail_id)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise
+        or_none(aws.client("bedrock").delete_guardrail, guardrailIdentifier=guardrail_id)

@@ -9,10 +9,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mcredlab import provision
-from mcredlab._text import Text, clip
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws
+from mcredlab.kit import (
+    TAG_KEY, Aws, Context, Finding, Lab, Text, clip, failed, iam, not_found, passed, s3, tagged_by,
+)
 
 lab = Lab(
     id="bedrock-knowledge-base",
@@ -90,7 +89,7 @@ DOCUMENTS = {
 }
 EXPECTED_SOURCE = "policies/returns.md"
 EXPECTED_PASSAGE = "30 days"
-TRUST = provision.trust_policy("bedrock.amazonaws.com")
+TRUST = iam.trust_policy("bedrock.amazonaws.com")
 # Output dimensions of Bedrock's text embedding models: (default, the ones a request may choose).
 EMBEDDING_DIMENSIONS: dict[str, tuple[int, tuple[int, ...]]] = {
     "amazon.titan-embed-text-v1": (1536, (1536,)),
@@ -128,16 +127,10 @@ def _role_policy(bucket: str, index_arn: str, region: str) -> dict[str, Any]:
 
 
 def _bucket(aws: Aws, bucket: str, documents: dict[str, str]) -> None:
-    s3 = aws.client("s3")
-    if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
-        options = {} if aws.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": aws.region}}
-        s3.create_bucket(Bucket=bucket, **options)
-        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": TAG_KEY, "Value": lab.id}]})
-    existing = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
-    for key, body in documents.items():
-        if key not in existing:
-            kind = "text/markdown" if key.endswith(".md") else "text/plain"
-            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType=f"{kind}; charset=utf-8")
+    s3.ensure_bucket(aws, lab.id, bucket, {
+        key: (body, f"{'text/markdown' if key.endswith('.md') else 'text/plain'}; charset=utf-8")
+        for key, body in documents.items()
+    })
 
 
 def _vector_index(aws: Aws, vector_bucket: str) -> str:
@@ -157,7 +150,7 @@ def _vector_index(aws: Aws, vector_bucket: str) -> str:
 
 
 def _role(aws: Aws, bucket: str, index_arn: str) -> str:
-    return provision.ensure_role(aws, lab.id, ROLE_NAME, TRUST,
+    return iam.ensure_role(aws, lab.id, ROLE_NAME, TRUST,
                                  inline={"knowledge-base": _role_policy(bucket, index_arn, aws.region)})
 
 
@@ -203,13 +196,7 @@ def _no_kb(ctx: Context) -> Finding:
 
 
 def _document_keys(aws: Aws, bucket: str) -> list[str]:
-    try:
-        contents = aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])
-    except ClientError as error:
-        if provision.not_found(error):
-            return []
-        raise
-    return [o["Key"] for o in contents if not o["Key"].endswith("/") and not o["Key"].endswith(".metadata.json")]
+    return [key for key in s3.keys(aws, bucket) if not key.endswith("/") and not key.endswith(".metadata.json")]
 
 
 def _s3_source(aws: Aws, ctx: Context, kb: dict[str, Any]) -> tuple[dict[str, Any] | None, str, str]:
@@ -222,13 +209,13 @@ def _s3_source(aws: Aws, ctx: Context, kb: dict[str, Any]) -> tuple[dict[str, An
     found_en, found_ja = [], []
     for source in sources:
         config = source.get("dataSourceConfiguration") or {}
-        s3 = config.get("s3Configuration") or {}
-        if config.get("type") != "S3" or s3.get("bucketArn") != wanted:
-            where = s3.get("bucketArn") or config.get("type")
+        source = config.get("s3Configuration") or {}
+        if config.get("type") != "S3" or source.get("bucketArn") != wanted:
+            where = source.get("bucketArn") or config.get("type")
             found_en.append(f"{source['name']} reads {where}")
             found_ja.append(f"{source['name']} は {where} を読み取ります")
             continue
-        prefixes = list(s3.get("inclusionPrefixes") or [])
+        prefixes = list(source.get("inclusionPrefixes") or [])
         covered = [d for d in documents if not prefixes or any(d.startswith(p) for p in prefixes)]
         if not covered:
             found_en.append(f"{source['name']} reads only {', '.join(prefixes)}, where there are no documents")
@@ -724,7 +711,7 @@ OTHER_INDEX = "mcredlab-policies-index-2"
                ja="用意されたロールではなく「新しいサービスロールを作成して使用」を選択"),
 )
 def new_role(aws: Aws, ctx: Context) -> None:
-    role_arn = provision.ensure_role(aws, lab.id, OTHER_ROLE, TRUST,
+    role_arn = iam.ensure_role(aws, lab.id, OTHER_ROLE, TRUST,
                                      inline={"knowledge-base": _role_policy(ctx["bucket"], ctx["index_arn"], aws.region)})
     kb_id = create_kb(aws, ctx, role_arn=role_arn)
     sync(aws, kb_id, add_source(aws, kb_id, ctx["bucket"], [PREFIX]))
@@ -758,16 +745,16 @@ def teardown(aws: Aws, ctx: Context) -> None:
                 agents.delete_data_source(knowledgeBaseId=summary["knowledgeBaseId"], dataSourceId=source["dataSourceId"])
             agents.delete_knowledge_base(knowledgeBaseId=summary["knowledgeBaseId"])
     for bucket in (ctx["bucket"], f"mcredlab-kb-other-{aws.account_id}-{aws.region}"):
-        provision.delete_bucket(aws, lab.id, bucket)
+        s3.delete_bucket(aws, lab.id, bucket)
     vectors = aws.client("s3vectors")
     try:
         bucket_arn = vectors.get_vector_bucket(vectorBucketName=ctx["vector_bucket"])["vectorBucket"]["vectorBucketArn"]
-        if provision.tagged_by(lab.id, vectors.list_tags_for_resource(resourceArn=bucket_arn).get("tags")):
+        if tagged_by(lab.id, vectors.list_tags_for_resource(resourceArn=bucket_arn).get("tags")):
             for index in vectors.list_indexes(vectorBucketName=ctx["vector_bucket"])["indexes"]:
                 vectors.delete_index(vectorBucketName=ctx["vector_bucket"], indexName=index["indexName"])
             vectors.delete_vector_bucket(vectorBucketName=ctx["vector_bucket"])
     except ClientError as error:
-        if not provision.not_found(error):
+        if not not_found(error):
             raise
     for role in (ROLE_NAME, OTHER_ROLE):
-        provision.delete_role(aws, lab.id, role)
+        iam.delete_role(aws, lab.id, role)

@@ -8,19 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mcredlab import provision
-from mcredlab._text import Text, clip
-from mcredlab.bedrock import (
-    TEST_ALIAS,
-    agent_gone,
-    ask,
-    delete_agents,
-    ensure_agent,
-    get_agent,
-    prepared_finding,
-)
-from mcredlab.lab import Context, Finding, Lab, failed, passed
-from mcredlab.target import Aws
+from mcredlab.kit import Aws, Context, Finding, Lab, Text, awslambda, bedrock, clip, failed, iam, or_none, passed
 
 lab = Lab(
     id="bedrock-multi-agent",
@@ -45,7 +33,7 @@ lab = Lab(
             "collaborator name `flight-specialist` and a collaboration instruction saying when to use it (for flight "
             "questions).\n"
             "4. Prepare **{supervisor_name}**.\n\n"
-            "Tip: ask the supervisor's test alias `TSTALIASID` “{question}” with `invoke_agent` of "
+            "Tip: bedrock.ask the supervisor's test alias `TSTALIASID` “{question}” with `invoke_agent` of "
             "`bedrock-agent-runtime`: the answer should come from the flight specialist."
         ),
         ja=(
@@ -105,8 +93,8 @@ def handler(event, context):
         },
     }
 '''
-BEDROCK_TRUST = provision.trust_policy("bedrock.amazonaws.com")
-LAMBDA_TRUST = provision.trust_policy("lambda.amazonaws.com")
+BEDROCK_TRUST = iam.trust_policy("bedrock.amazonaws.com")
+LAMBDA_TRUST = iam.trust_policy("lambda.amazonaws.com")
 AGENT_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -125,13 +113,13 @@ FLIGHT_FUNCTIONS = {"functions": [{
 
 
 def _agent_role(aws: Aws) -> str:
-    return provision.ensure_role(aws, lab.id, AGENT_ROLE, BEDROCK_TRUST, inline={"agents": AGENT_POLICY})
+    return iam.ensure_role(aws, lab.id, AGENT_ROLE, BEDROCK_TRUST, inline={"agents": AGENT_POLICY})
 
 
 def _agent_id(aws: Aws, name: str, role: str, instruction: str, description: str,
               extra: Any = None) -> str:
     """The agent called ``name``; created and prepared (after ``extra(agent)``) only if it does not exist."""
-    return ensure_agent(aws, lab.id, name, role_arn=role, model=MODEL, instruction=instruction,
+    return bedrock.ensure_agent(aws, lab.id, name, role_arn=role, model=MODEL, instruction=instruction,
                         description=description, before_prepare=extra)
 
 
@@ -139,8 +127,8 @@ def _agent_id(aws: Aws, name: str, role: str, instruction: str, description: str
 def setup(aws: Aws) -> Context:
     """Both agents, prepared: the collaborator with its flight-status action group and function, no alias yet."""
     role = _agent_role(aws)
-    function_role = provision.ensure_role(aws, lab.id, FUNCTION_ROLE, LAMBDA_TRUST, managed=(provision.BASIC_EXECUTION,))
-    function_arn = provision.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=function_role, source=HANDLER,
+    function_role = iam.ensure_role(aws, lab.id, FUNCTION_ROLE, LAMBDA_TRUST, managed=(iam.BASIC_EXECUTION,))
+    function_arn = awslambda.ensure_function(aws, lab.id, FUNCTION_NAME, role_arn=function_role, source=HANDLER,
                                              description="Flight status for the flight specialist agent")
     agents, lam = aws.client("bedrock-agent"), aws.client("lambda")
 
@@ -166,13 +154,8 @@ def setup(aws: Aws) -> Context:
 
 def _aliases(aws: Aws, agent_id: str) -> list[dict[str, Any]]:
     """The collaborator's own aliases (not the test alias)."""
-    try:
-        found = aws.client("bedrock-agent").list_agent_aliases(agentId=agent_id)["agentAliasSummaries"]
-    except ClientError as error:
-        if provision.not_found(error):
-            return []
-        raise
-    return [dict(a) for a in found if a["agentAliasId"] != TEST_ALIAS]
+    listed = or_none(aws.client("bedrock-agent").list_agent_aliases, agentId=agent_id)
+    return [dict(a) for a in (listed or {}).get("agentAliasSummaries", []) if a["agentAliasId"] != bedrock.TEST_ALIAS]
 
 
 def _alias_parts(arn: str) -> tuple[str, str] | None:
@@ -185,18 +168,13 @@ def _alias_parts(arn: str) -> tuple[str, str] | None:
 
 
 def _collaborators(aws: Aws, ctx: Context) -> list[dict[str, Any]]:
-    try:
-        found = aws.client("bedrock-agent").list_agent_collaborators(
-            agentId=ctx["supervisor_id"], agentVersion="DRAFT")["agentCollaboratorSummaries"]
-    except ClientError as error:
-        if provision.not_found(error):
-            return []
-        raise
-    return [dict(c) for c in found]
+    listed = or_none(aws.client("bedrock-agent").list_agent_collaborators, agentId=ctx["supervisor_id"],
+                     agentVersion="DRAFT")
+    return [dict(c) for c in (listed or {}).get("agentCollaboratorSummaries", [])]
 
 
 def _agent_name(aws: Aws, agent_id: str) -> str:
-    agent = get_agent(aws, agent_id)
+    agent = bedrock.get_agent(aws, agent_id)
     return str(agent["agentName"]) if agent else agent_id
 
 
@@ -218,8 +196,8 @@ def _agent_name(aws: Aws, agent_id: str) -> str:
     ),
 )
 def collaborator_alias(aws: Aws, ctx: Context) -> Finding:
-    if get_agent(aws, ctx["collaborator_id"]) is None:
-        return agent_gone(ctx["collaborator_name"])
+    if bedrock.get_agent(aws, ctx["collaborator_id"]) is None:
+        return bedrock.agent_gone(ctx["collaborator_name"])
     aliases = _aliases(aws, ctx["collaborator_id"])
     if not aliases:
         return failed("only the test alias TSTALIASID", "テストエイリアス TSTALIASID しかありません")
@@ -248,9 +226,9 @@ def collaborator_alias(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def supervisor_mode(aws: Aws, ctx: Context) -> Finding:
-    agent = get_agent(aws, ctx["supervisor_id"])
+    agent = bedrock.get_agent(aws, ctx["supervisor_id"])
     if agent is None:
-        return agent_gone(ctx["supervisor_name"])
+        return bedrock.agent_gone(ctx["supervisor_name"])
     mode = str(agent.get("agentCollaboration") or "DISABLED")
     if mode in SUPERVISING:
         return passed(f"agentCollaboration {mode}", f"agentCollaboration は {mode}")
@@ -274,7 +252,7 @@ def _ours(aws: Aws, ctx: Context) -> tuple[dict[str, Any] | None, str, Finding |
             others.append(f"{label} → {_agent_name(aws, parts[0]) if parts else arn}")
             continue
         alias_id = parts[1]
-        if alias_id == TEST_ALIAS:
+        if alias_id == bedrock.TEST_ALIAS:
             problem = failed(f"{label} calls the test alias TSTALIASID, which runs the working draft",
                              f"{label} は作業中のドラフトを実行するテストエイリアス TSTALIASID を呼び出します")
         elif alias_id not in names:
@@ -383,10 +361,10 @@ def collaboration_instruction(aws: Aws, ctx: Context) -> Finding:
     requires="collaborator-associated",
 )
 def supervisor_prepared(aws: Aws, ctx: Context) -> Finding:
-    agent = get_agent(aws, ctx["supervisor_id"])
+    agent = bedrock.get_agent(aws, ctx["supervisor_id"])
     if agent is None:
-        return agent_gone(ctx["supervisor_name"])
-    return prepared_finding(agent)
+        return bedrock.agent_gone(ctx["supervisor_name"])
+    return bedrock.prepared_finding(agent)
 
 
 @lab.criterion(
@@ -407,7 +385,7 @@ def supervisor_prepared(aws: Aws, ctx: Context) -> Finding:
     requires=("collaborator-associated", "supervisor-prepared"),
 )
 def routes_to_collaborator(aws: Aws, ctx: Context) -> Finding:
-    answer, what = ask(aws, ctx["supervisor_id"], ctx["question"], TEST_ALIAS)
+    answer, what = bedrock.ask(aws, ctx["supervisor_id"], ctx["question"], bedrock.TEST_ALIAS)
     sent = f"InvokeAgent({ctx['supervisor_name']}, TSTALIASID, “{ctx['question']}”)"
     if answer is None:
         return failed(f"{sent} failed: {clip(what)}", f"{sent} が失敗しました: “{clip(what)}”")
@@ -575,7 +553,7 @@ def vague_instruction(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the agents, function and roles tagged by this lab."""
-    delete_agents(aws, lab.id)
-    provision.delete_function(aws, lab.id, FUNCTION_NAME)
+    bedrock.delete_agents(aws, lab.id)
+    awslambda.delete_function(aws, lab.id, FUNCTION_NAME)
     for role in (AGENT_ROLE, FUNCTION_ROLE):
-        provision.delete_role(aws, lab.id, role)
+        iam.delete_role(aws, lab.id, role)

@@ -9,11 +9,7 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-from mcredlab import provision
-from mcredlab._text import Text
-from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
-from mcredlab.policy import public_allows
-from mcredlab.target import Aws
+from mcredlab.kit import Aws, Context, Finding, Lab, Text, failed, passed, policy, s3
 
 lab = Lab(
     id="s3-static-website",
@@ -74,74 +70,29 @@ def public_read_policy(bucket: str) -> str:
 @lab.setup
 def setup(aws: Aws) -> Context:
     """A bucket with the two pages, configured as AWS configures new buckets (all public access blocked)."""
-    s3 = aws.client("s3")
     bucket = f"mcredlab-website-{aws.account_id}-{aws.region}"
-    existing_buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    created = bucket not in existing_buckets  # us-east-1 "re-creates" an owned bucket without error
-    if created:
-        options = {} if aws.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": aws.region}}
-        s3.create_bucket(Bucket=bucket, **options)
-    if created:  # never undo a learner's work when setup runs again
-        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": TAG_KEY, "Value": lab.id}]})
-        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={flag: True for flag in PAB_FLAGS})
-        s3.put_bucket_ownership_controls(
+    pages = {key: (body, "text/html; charset=utf-8") for key, body in PAGES.items()}
+    if s3.ensure_bucket(aws, lab.id, bucket, pages):  # never undo a learner's work when setup runs again
+        client = aws.client("s3")
+        client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={flag: True for flag in PAB_FLAGS})
+        client.put_bucket_ownership_controls(
             Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
         )
-    existing = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
-    for key, body in PAGES.items():
-        if key not in existing:
-            s3.put_object(Bucket=bucket, Key=key, Body=body.encode(), ContentType="text/html; charset=utf-8")
     return {"bucket": bucket}
 
 
 # -- what the checks read ----------------------------------------------------------------------
 
 
-def _website(aws: Aws, bucket: str) -> dict | None:
-    try:
-        return aws.client("s3").get_bucket_website(Bucket=bucket)  # type: ignore[no-any-return]
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "NoSuchWebsiteConfiguration":
-            return None
-        raise
-
-
 def _blocks(aws: Aws, bucket: str) -> dict[str, list[str]]:
     """Which Block Public Access flags are on, for the bucket and for the account."""
-    on: dict[str, list[str]] = {}
-    readers = {
-        "bucket": lambda: aws.client("s3").get_public_access_block(Bucket=bucket),
-        "account": lambda: aws.client("s3control").get_public_access_block(AccountId=aws.account_id),
-    }
-    for scope, read in readers.items():
-        try:
-            config = read()["PublicAccessBlockConfiguration"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "NoSuchPublicAccessBlockConfiguration":
-                raise
-            config = {}
-        on[scope] = [flag for flag in PAB_FLAGS if config.get(flag)]
-    return on
-
-
-def _policy(aws: Aws, bucket: str) -> str | None:
-    try:
-        return aws.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]  # type: ignore[no-any-return]
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "NoSuchBucketPolicy":
-            return None
-        raise
+    settings = {"bucket": s3.public_access_block(aws, bucket), "account": s3.public_access_block(aws)}
+    return {scope: [flag for flag in PAB_FLAGS if config.get(flag)] for scope, config in settings.items()}
 
 
 def _acls_apply(aws: Aws, bucket: str) -> bool:
     """Whether object ACLs take effect (they do not when the bucket owner is enforced)."""
-    try:
-        rules = aws.client("s3").get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "OwnershipControlsNotFoundError":
-            return True
-        raise
-    return all(rule.get("ObjectOwnership") != "BucketOwnerEnforced" for rule in rules)
+    return s3.object_ownership(aws, bucket) != "BucketOwnerEnforced"
 
 
 def _public_by_acl(aws: Aws, bucket: str, key: str) -> bool:
@@ -170,7 +121,7 @@ def _pages_public_by_acl(aws: Aws, bucket: str) -> bool:
     ),
 )
 def website_hosting(aws: Aws, ctx: Context) -> Finding:
-    website = _website(aws, ctx["bucket"])
+    website = s3.website(aws, ctx["bucket"])
     if website is None:
         return failed("no website configuration", "ウェブサイト設定がありません")
     if "RedirectAllRequestsTo" in website:
@@ -190,7 +141,7 @@ def website_hosting(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def index_document(aws: Aws, ctx: Context) -> Finding:
-    suffix = ((_website(aws, ctx["bucket"]) or {}).get("IndexDocument") or {}).get("Suffix")
+    suffix = ((s3.website(aws, ctx["bucket"]) or {}).get("IndexDocument") or {}).get("Suffix")
     if suffix is None:
         return failed("no index document", "インデックスドキュメントが設定されていません")
     if suffix != "index.html":
@@ -209,7 +160,7 @@ def index_document(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def error_document(aws: Aws, ctx: Context) -> Finding:
-    key = ((_website(aws, ctx["bucket"]) or {}).get("ErrorDocument") or {}).get("Key")
+    key = ((s3.website(aws, ctx["bucket"]) or {}).get("ErrorDocument") or {}).get("Key")
     if key is None:
         return failed("no error document", "エラードキュメントが設定されていません")
     if key != "error.html":
@@ -222,8 +173,8 @@ ACL_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls")  # what stands in the way of
 SCOPES_JA = {"bucket": "バケット", "account": "アカウント"}
 
 
-def _policy_public(policy: str | None, bucket: str) -> bool:
-    return bool(policy) and public_allows(policy, "s3:GetObject", f"arn:aws:s3:::{bucket}/index.html")
+def _policy_public(document: str | None, bucket: str) -> bool:
+    return bool(document) and policy.public_allows(document, "s3:GetObject", f"arn:aws:s3:::{bucket}/index.html")
 
 
 def _in_the_way(aws: Aws, bucket: str) -> tuple[str, dict[str, list[str]]]:
@@ -233,13 +184,13 @@ def _in_the_way(aws: Aws, bucket: str) -> tuple[str, dict[str, list[str]]]:
     taken as the ACL way. BlockPublicPolicy and BlockPublicAcls refuse new public settings only, so
     they are no longer in the way once the public policy or ACLs are in place.
     """
-    policy = _policy(aws, bucket)
+    document = s3.policy(aws, bucket)
     by_acl = _pages_public_by_acl(aws, bucket)
-    way = "acl" if by_acl or (policy is None and _acls_apply(aws, bucket)) else "policy"
+    way = "acl" if by_acl or (document is None and _acls_apply(aws, bucket)) else "policy"
     if way == "acl":
         relevant = ["IgnorePublicAcls"] if by_acl else list(ACL_FLAGS)
     else:
-        relevant = ["RestrictPublicBuckets"] if _policy_public(policy, bucket) else list(POLICY_FLAGS)
+        relevant = ["RestrictPublicBuckets"] if _policy_public(document, bucket) else list(POLICY_FLAGS)
     blocks = _blocks(aws, bucket)
     found = {flag: [scope for scope, flags in blocks.items() if flag in flags] for flag in relevant}
     return way, {flag: scopes for flag, scopes in found.items() if scopes}
@@ -298,15 +249,15 @@ def public_access_unblocked(aws: Aws, ctx: Context) -> Finding:
 )
 def public_read(aws: Aws, ctx: Context) -> Finding:
     bucket = ctx["bucket"]
-    policy = _policy(aws, bucket)
+    document = s3.policy(aws, bucket)
     objects = [*PAGES, "any/other-page.html"]
-    if policy and all(public_allows(policy, "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}") for key in objects):
+    if document and all(policy.public_allows(document, "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}") for key in objects):
         return passed("the bucket policy lets anyone read every object", "バケットポリシーで誰でもすべてのオブジェクトを読み取れます")
     if _pages_public_by_acl(aws, bucket):
         return passed("both pages are public-read by their ACLs", "両方のページが ACL で public-read になっています")
-    if policy is None:
+    if document is None:
         return failed("no bucket policy, and the pages are not public by ACL", "バケットポリシーがなく、ページの ACL も公開されていません")
-    readable = [key for key in objects if public_allows(policy, "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")]
+    readable = [key for key in objects if policy.public_allows(document, "s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")]
     if readable:
         return failed(
             f"the bucket policy lets anyone read only {', '.join(readable)}",
@@ -390,12 +341,12 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
         "s3api", "put-public-access-block", "--bucket", bucket, "--public-access-block-configuration",
         "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=false,RestrictPublicBuckets=false",
     )
-    policy = {
+    document = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:GetObject", "s3:GetObjectVersion"],
                        "Resource": [f"arn:aws:s3:::{bucket}/*"]}],
     }
-    aws.cli("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", json.dumps(policy))
+    aws.cli("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", json.dumps(document))
 
 
 @lab.alternative(
@@ -492,9 +443,9 @@ def policy_on_bucket_arn(aws: Aws, ctx: Context) -> None:
     bucket = ctx["bucket"]
     _host(aws, bucket)
     _unblock(aws, bucket)
-    policy = json.loads(public_read_policy(bucket))
-    policy["Statement"][0]["Resource"] = f"arn:aws:s3:::{bucket}"
-    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    document = json.loads(public_read_policy(bucket))
+    document["Statement"][0]["Resource"] = f"arn:aws:s3:::{bucket}"
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
 
 
 @lab.near_miss(
@@ -506,9 +457,9 @@ def policy_for_own_account(aws: Aws, ctx: Context) -> None:
     bucket = ctx["bucket"]
     _host(aws, bucket)
     _unblock(aws, bucket)
-    policy = json.loads(public_read_policy(bucket))
-    policy["Statement"][0]["Principal"] = {"AWS": f"arn:aws:iam::{aws.account_id}:root"}
-    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    document = json.loads(public_read_policy(bucket))
+    document["Statement"][0]["Principal"] = {"AWS": f"arn:aws:iam::{aws.account_id}:root"}
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
 
 
 @lab.near_miss(
@@ -525,10 +476,10 @@ def block_left_on(aws: Aws, ctx: Context) -> None:
     _put_policy_as_learner(aws, ctx["bucket"], public_read_policy(ctx["bucket"]))
 
 
-def _put_policy_as_learner(aws: Aws, bucket: str, policy: str) -> None:
+def _put_policy_as_learner(aws: Aws, bucket: str, document: str) -> None:
     """Put the policy; a refusal by Block Public Access leaves the bucket without it, as on AWS."""
     try:
-        aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=policy)
+        aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=document)
     except ClientError as error:
         if error.response["Error"]["Code"] != "AccessDenied":
             raise
@@ -609,9 +560,9 @@ def policy_with_condition(aws: Aws, ctx: Context) -> None:
     bucket = ctx["bucket"]
     _host(aws, bucket)
     _unblock(aws, bucket)
-    policy = json.loads(public_read_policy(bucket))
-    policy["Statement"][0]["Condition"] = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
-    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    document = json.loads(public_read_policy(bucket))
+    document["Statement"][0]["Condition"] = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+    aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
 
 
 @lab.near_miss(
@@ -633,4 +584,4 @@ def acls_while_enforced(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the lab's bucket, only if it carries the lab's tag."""
-    provision.delete_bucket(aws, lab.id, ctx["bucket"])
+    s3.delete_bucket(aws, lab.id, ctx["bucket"])

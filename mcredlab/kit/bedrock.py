@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mcredlab.kit.reading import or_none, tagged_by
 from mcredlab.lab import TAG_KEY, Finding, failed, passed
-from mcredlab.provision import not_found, tagged_by
 from mcredlab.target import Aws
 
 TEST_ALIAS = "TSTALIASID"
@@ -30,12 +30,8 @@ def find_agent(aws: Aws, name: str) -> dict[str, Any] | None:
 
 def get_agent(aws: Aws, agent_id: str) -> dict[str, Any] | None:
     """The agent's working draft as GetAgent returns it, or ``None`` once it is deleted."""
-    try:
-        return dict(aws.client("bedrock-agent").get_agent(agentId=agent_id)["agent"])
-    except ClientError as error:
-        if not_found(error):
-            return None
-        raise
+    found = or_none(aws.client("bedrock-agent").get_agent, agentId=agent_id)
+    return None if found is None else dict(found["agent"])
 
 
 def agent_gone(name: str) -> Finding:

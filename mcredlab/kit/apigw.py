@@ -1,15 +1,15 @@
-"""Reading REST APIs (API Gateway v1) the way the labs' checks need: by name, path and method, and the
-findings the labs' API Gateway criteria share."""
+"""REST APIs (API Gateway v1) the way labs need them: read by name, path and method; the findings the
+labs' API Gateway criteria share, and factories that register those criteria with their texts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from mcredlab._text import Text, clip
-from mcredlab.lab import Finding, failed, passed
+from mcredlab.kit.awslambda import resource_policy
+from mcredlab.kit.reading import or_none
+from mcredlab.lab import Finding, Lab, failed, passed
 from mcredlab.policy import action_covered, condition_values, matches, statements
 from mcredlab.target import Aws, Target
 
@@ -56,12 +56,9 @@ def resource(aws: Aws, api_id: str, path: str) -> dict[str, Any] | None:
 
 
 def method(aws: Aws, api_id: str, resource_id: str, http_method: str) -> dict[str, Any] | None:
-    try:
-        return dict(aws.client("apigateway").get_method(restApiId=api_id, resourceId=resource_id, httpMethod=http_method))
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "NotFoundException":
-            return None
-        raise
+    found = or_none(aws.client("apigateway").get_method, restApiId=api_id, resourceId=resource_id,
+                    httpMethod=http_method)
+    return None if found is None else dict(found)
 
 
 def literal(value: str | None) -> str | None:
@@ -220,12 +217,7 @@ def lambda_proxy_finding(aws: Aws, name: str, path: str, verb: str, function: st
 
 def invoke_permission_finding(aws: Aws, name: str, function: str, verb: str, path: str, stage: str = "prod") -> Finding:
     """Whether the function's resource-based policy lets API Gateway invoke it for ``verb path`` on ``stage``."""
-    try:
-        policy = aws.client("lambda").get_policy(FunctionName=function)["Policy"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-        policy = None
+    policy = resource_policy(aws, function)
     grants = [
         s for s in statements(policy)
         if s.effect == "Allow" and s.service("apigateway.amazonaws.com") and action_covered(s.actions, "lambda:InvokeFunction")
@@ -320,3 +312,139 @@ def exchange(
     request_en = f"{verb} {url}" + (f" with {' and '.join(sent_en)}" if sent_en else "")
     request_ja = (_ja_then("、".join(sent_ja), "を付けて ") if sent_ja else "") + f"{verb} {url} を送ると"
     return (f"{request_en} answered {', '.join(parts_en)}", f"{request_ja}、{_ja_then('、'.join(parts_ja), 'が返りました')}")
+
+
+# -- criteria labs share: each factory registers one criterion on a lab, with its texts -----------
+# ``api``, ``function`` name context keys (their values are the names); texts show them as placeholders.
+
+Needs = str | tuple[str, ...]
+
+
+def _plus(text: Text, more: Text | None) -> Text:
+    return text if more is None else Text(en=f"{text.en} {more.en}", ja=f"{text.ja}{more.ja}")
+
+
+def rest_api_criterion(lab: Lab, id: str = "rest-api", *, api: str = "api_name", requires: Needs = ()) -> None:
+    """A REST API named by context key ``api`` exists (an HTTP API of that name is named as the mistake)."""
+    name = f"{{{api}}}"
+    lab.criterion(
+        id,
+        expected=Text(en=f"a REST API named {name}", ja=f"{name} という名前の REST API"),
+        looked_at=Text(en="the REST APIs of the Region", ja="リージョン内の REST API"),
+        hint=Text(
+            en=f"API Gateway console > Create API > REST API > Build, and name it exactly {name} "
+            "(an HTTP API is a different product).",
+            ja=f"API Gateway コンソールで「API を作成」>「REST API」>「構築」を選び、名前を正確に {name} にします"
+            "（HTTP API は別の種類です）。",
+        ),
+        requires=requires,
+    )(lambda aws, ctx: rest_api_finding(aws, ctx[api]))
+
+
+def resource_criterion(lab: Lab, id: str, *, path: str, api: str = "api_name", requires: Needs = (),
+                       hint_more: Text | None = None) -> None:
+    """The API has the resource ``path`` (such as ``/hello``)."""
+    name, part = f"{{{api}}}", path.rsplit("/", 1)[1]
+    lab.criterion(
+        id,
+        expected=Text(en=f"the resource {path}", ja=f"リソース {path}"),
+        looked_at=Text(en=f"the resources of API {name}", ja=f"API {name} のリソース"),
+        hint=_plus(Text(
+            en=f"Select the parent `{path.rsplit('/', 1)[0] or '/'}`, then Create resource with the path `{part}` "
+            "(exactly, no slash): paths are case-sensitive.",
+            ja=f"親の `{path.rsplit('/', 1)[0] or '/'}` を選択して「リソースを作成」で、リソースパスに `{part}`（正確に、"
+            "スラッシュなし）を入力します。パスは大文字と小文字を区別します。",
+        ), hint_more),
+        requires=requires,
+    )(lambda aws, ctx: resource_finding(aws, ctx[api], path))
+
+
+def method_criterion(lab: Lab, id: str, *, path: str, verb: str, api: str = "api_name", requires: Needs = (),
+                     hint_more: Text | None = None) -> None:
+    """``path`` has the method ``verb`` (or ``ANY``)."""
+    name = f"{{{api}}}"
+    lab.criterion(
+        id,
+        expected=Text(en=f"a {verb} method on {path}", ja=f"{path} の {verb} メソッド"),
+        looked_at=Text(en=f"the methods of {path} in API {name}", ja=f"API {name} の {path} のメソッド"),
+        hint=_plus(Text(en=f"Select {path}, then Create method and choose {verb}.",
+                        ja=f"{path} を選択して「メソッドを作成」で {verb} を選びます。"), hint_more),
+        requires=requires,
+    )(lambda aws, ctx: method_finding(aws, ctx[api], path, verb))
+
+
+def lambda_proxy_criterion(lab: Lab, id: str = "lambda-proxy-integration", *, path: str, verb: str,
+                           api: str = "api_name", function: str = "function_name", requires: Needs = (),
+                           hint_more: Text | None = None) -> None:
+    """``verb path`` calls the function named by context key ``function`` through Lambda proxy integration."""
+    fn = f"{{{function}}}"
+    lab.criterion(
+        id,
+        expected=Text(en=f"{verb} {path} integrated with {fn} through Lambda proxy integration",
+                      ja=f"{verb} {path} が Lambda プロキシ統合で {fn} と統合されている"),
+        looked_at=Text(en=f"the integration of {verb} {path}", ja=f"{verb} {path} の統合"),
+        hint=_plus(Text(
+            en=f"In the {verb} method choose Integration type “Lambda function”, turn on “Lambda proxy integration”, "
+            f"and pick {fn}.",
+            ja=f"{verb} メソッドで統合タイプ「Lambda 関数」を選び、「Lambda プロキシ統合」をオンにして {fn} を選択します。",
+        ), hint_more),
+        requires=requires,
+    )(lambda aws, ctx: lambda_proxy_finding(aws, ctx[api], path, verb, ctx[function]))
+
+
+def invoke_permission_criterion(lab: Lab, id: str = "invoke-permission", *, path: str, verb: str, stage: str = "prod",
+                                api: str = "api_name", function: str = "function_name",
+                                requires: Needs = ()) -> None:
+    """The function's resource-based policy lets API Gateway invoke it for ``verb path`` on ``stage``."""
+    fn = f"{{{function}}}"
+    command = (f"`aws lambda add-permission --function-name {fn} --principal apigateway.amazonaws.com "
+               f"--action lambda:InvokeFunction --statement-id apigateway-{path.strip('/').replace('/', '-')} "
+               f"--source-arn arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/{verb}{path}`")
+    lab.criterion(
+        id,
+        expected=Text(en=f"API Gateway may invoke {fn} when {verb} /{stage}{path} of this API is called",
+                      ja=f"この API の {verb} /{stage}{path} が呼び出されたときに、API Gateway が {fn} を呼び出せる"),
+        looked_at=Text(en=f"the resource-based policy of {fn}", ja=f"{fn} のリソースベースポリシー"),
+        hint=Text(
+            en=f"The console adds this permission when you save the integration; with the CLI use {command}.",
+            ja=f"コンソールでは統合の保存時にこの許可が追加されます。CLI では {command} を使います。",
+        ),
+        requires=requires,
+    )(lambda aws, ctx: invoke_permission_finding(aws, ctx[api], ctx[function], verb, path, stage))
+
+
+def deployed_criterion(lab: Lab, id: str = "deployed-to-prod", *, path: str, verb: str, stage: str = "prod",
+                       api: str = "api_name", requires: Needs = ()) -> None:
+    """The deployment behind ``stage`` serves ``verb path`` (a change made after it is not served)."""
+    name = f"{{{api}}}"
+    lab.criterion(
+        id,
+        expected=Text(en=f"{verb} {path} deployed to the stage {stage}",
+                      ja=f"{verb} {path} がステージ {stage} にデプロイされている"),
+        looked_at=Text(en=f"the deployment behind stage {stage} of API {name}",
+                       ja=f"API {name} のステージ {stage} のデプロイ"),
+        hint=Text(
+            en=f"Deploy API > Stage: *New stage* > name `{stage}` > Deploy. Redeploy after every change: "
+            "a stage serves the API as it was when deployed.",
+            ja=f"「API をデプロイ」> ステージ「新しいステージ」> 名前 `{stage}` >「デプロイ」を選びます。"
+            "ステージはデプロイした時点の API を提供するので、変更のたびに再デプロイが必要です。",
+        ),
+        requires=requires,
+    )(lambda aws, ctx: deployed_finding(aws, ctx[api], path, verb, stage))
+
+
+def lambda_proxy_api_criteria(lab: Lab, *, path: str, verb: str, stage: str = "prod", api: str = "api_name",
+                              function: str = "function_name", resource_hint: Text | None = None,
+                              method_hint: Text | None = None, integration_hint: Text | None = None) -> tuple[str, ...]:
+    """The six criteria of "``verb path`` of a REST API calls a function through Lambda proxy integration,
+    deployed to ``stage``", each waiting on the one it builds on. Returns the ids a behaviour criterion
+    (calling the API) requires: the integration, the permission and the deployment."""
+    resource_id, method_id = f"{path.strip('/').replace('/', '-')}-resource", f"{verb.lower()}-method"
+    rest_api_criterion(lab, api=api)
+    resource_criterion(lab, resource_id, path=path, api=api, requires="rest-api", hint_more=resource_hint)
+    method_criterion(lab, method_id, path=path, verb=verb, api=api, requires=resource_id, hint_more=method_hint)
+    lambda_proxy_criterion(lab, path=path, verb=verb, api=api, function=function, requires=method_id,
+                           hint_more=integration_hint)
+    invoke_permission_criterion(lab, path=path, verb=verb, stage=stage, api=api, function=function, requires=method_id)
+    deployed_criterion(lab, f"deployed-to-{stage}", path=path, verb=verb, stage=stage, api=api, requires=method_id)
+    return ("lambda-proxy-integration", "invoke-permission", f"deployed-to-{stage}")

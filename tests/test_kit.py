@@ -1,0 +1,131 @@
+"""The lab kit: one import is a task module's whole vocabulary, readers say "absent" with ``None``, and the
+criterion factories judge what they promise, in both languages."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+import mcredlab.kit as kit
+from mcredlab.checking import run_check
+from mcredlab.kit import Lab, Text, iam, or_none, s3, sqs
+from mcredlab.labs import all_labs
+from mcredlab.target import Target
+from tests.japanese import report_problems
+
+KIT_CONTRACT = [
+    "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
+    "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs", "tag_map",
+    "tagged_by",
+]
+LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
+
+
+def test_the_kit_exports_exactly_its_contract_and_every_name_exists() -> None:
+    assert kit.__all__ == KIT_CONTRACT
+    for name in kit.__all__:
+        assert hasattr(kit, name), name
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in LABS_DIR.glob("[a-z]*.py")))
+def test_every_lab_module_imports_the_project_only_through_the_kit(module: str) -> None:
+    tree = ast.parse((LABS_DIR / module).read_text())
+    project = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+               and node.module and node.module.split(".")[0] == "mcredlab"]
+    project += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+                if alias.name.split(".")[0] == "mcredlab"]
+    assert project == ["mcredlab.kit"], f"{module} imports {project}"
+
+
+def test_or_none_is_none_for_what_does_not_exist_and_raises_anything_else(target: Target) -> None:
+    aws = target.aws()
+    assert or_none(aws.client("iam").get_role, RoleName="nobody") is None
+    assert or_none(aws.client("s3").get_bucket_policy, Bucket="no-such-bucket-here") is None
+    assert or_none(aws.client("sqs").get_queue_url, QueueName="no-such-queue") is None
+    with pytest.raises(ClientError):
+        or_none(aws.client("s3").create_bucket, Bucket="Not A Valid Bucket Name")
+
+
+def test_ensure_bucket_creates_tags_and_fills_once_and_delete_bucket_removes_only_tagged_buckets(target: Target) -> None:
+    aws = target.aws()
+    assert s3.ensure_bucket(aws, "kit-test", "kit-bucket", {"a.txt": ("one", "text/plain")})
+    aws.client("s3").put_object(Bucket="kit-bucket", Key="a.txt", Body=b"the learner's edit")
+    assert not s3.ensure_bucket(aws, "kit-test", "kit-bucket", {"a.txt": ("one", "text/plain")})
+    assert aws.client("s3").get_object(Bucket="kit-bucket", Key="a.txt")["Body"].read() == b"the learner's edit"
+    assert s3.tags(aws, "kit-bucket") == {kit.TAG_KEY: "kit-test"}
+    aws.client("s3").create_bucket(Bucket="not-the-labs")
+    s3.delete_bucket(aws, "kit-test", "not-the-labs")
+    s3.delete_bucket(aws, "another-lab", "kit-bucket")
+    assert s3.bucket_names(aws) >= {"kit-bucket", "not-the-labs"}
+    s3.delete_bucket(aws, "kit-test", "kit-bucket")
+    assert "kit-bucket" not in s3.bucket_names(aws)
+
+
+def _lab_with(register) -> Lab:  # type: ignore[no-untyped-def]
+    lab = Lab(id="kit-factories", track="serverless", services=("sqs",), certs=("DVA",), minutes=5,
+              title=Text(en="Factories", ja="ファクトリー"), task=Text(en="Do it.", ja="実行してください。"))
+    register(lab)
+    return lab
+
+
+def _judged(lab: Lab, target: Target, ctx: dict[str, str]) -> tuple[bool, str, str]:
+    report = run_check(lab, target.aws(read_only=True), ctx)
+    bad = report_problems(report, set(ctx.values()))
+    assert not bad, "\n".join(bad)
+    result = report.results[0]
+    return result.passed, result.found.en, result.found.ja
+
+
+def test_role_trusts_criterion_passes_only_for_the_named_service(target: Target) -> None:
+    aws = target.aws()
+    lab = _lab_with(lambda lab: iam.role_trusts_criterion(lab, "trusts-lambda", role="role_name",
+                                                          service="lambda.amazonaws.com"))
+    ctx = {"role_name": "kit-role"}
+    assert _judged(lab, target, ctx)[0] is False  # no role yet
+    aws.cli("iam", "create-role", "--role-name", "kit-role",
+            "--assume-role-policy-document", json.dumps(iam.trust_policy("states.amazonaws.com")))
+    ok, found, _ = _judged(lab, target, ctx)
+    assert not ok and "states.amazonaws.com" in found
+    aws.cli("iam", "update-assume-role-policy", "--role-name", "kit-role",
+            "--policy-document", json.dumps(iam.trust_policy("lambda.amazonaws.com")))
+    assert _judged(lab, target, ctx)[0] is True
+
+
+def test_lets_send_criterion_follows_principal_action_and_source_arn(target: Target) -> None:
+    aws = target.aws()
+    lab = _lab_with(lambda lab: sqs.lets_send_criterion(lab, "sns-may-send", queue="queue", service="sns.amazonaws.com",
+                                                        source_arn="topic_arn"))
+    topic = f"arn:aws:sns:{aws.region}:{aws.account_id}:orders"
+    ctx = {"queue": "kit-queue", "topic_arn": topic}
+    assert _judged(lab, target, ctx)[0] is False  # no queue yet
+    url = json.loads(aws.cli("sqs", "create-queue", "--queue-name", "kit-queue"))["QueueUrl"]
+    queue_arn = f"arn:aws:sqs:{aws.region}:{aws.account_id}:kit-queue"
+    assert _judged(lab, target, ctx)[0] is False  # no policy
+
+    def allow(condition: dict | None) -> None:  # type: ignore[type-arg]
+        statement = {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                     "Resource": queue_arn, **({"Condition": condition} if condition else {})}
+        document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        aws.cli("sqs", "set-queue-attributes", "--queue-url", url, "--attributes", json.dumps({"Policy": document}))
+
+    allow({"ArnEquals": {"aws:SourceArn": topic.replace("orders", "other-topic")}})
+    ok, found, _ = _judged(lab, target, ctx)
+    assert not ok and "other-topic" in found
+    allow({"ArnLike": {"aws:SourceArn": f"arn:aws:sns:{aws.region}:{aws.account_id}:ord*"}})
+    assert _judged(lab, target, ctx)[0] is True
+    allow(None)
+    assert _judged(lab, target, ctx)[0] is True  # no condition: the topic (and any other) may send
+
+
+def test_every_lab_builds_on_the_kit_factories_without_changing_its_criterion_ids() -> None:
+    labs = all_labs()
+    expected = ["rest-api", "hello-resource", "get-method", "lambda-proxy-integration", "invoke-permission",
+                "deployed-to-prod", "hello-answers"]
+    assert [c.id for c in labs["apigw-lambda-proxy"].criteria] == expected
+    ask = [c.id for c in labs["apigw-lambda-bedrock"].criteria]
+    assert ask[2:8] == ["rest-api", "ask-resource", "post-method", "lambda-proxy-integration", "invoke-permission",
+                        "deployed-to-prod"]
