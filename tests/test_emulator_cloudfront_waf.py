@@ -1,4 +1,4 @@
-"""CloudFront serving and WAFv2 on the real emulator process (extensions cloudfront_serving,
+"""CloudFront serving and WAFv2 on the real emulator process (extensions cloudfront_serving, cloudfront_web_acl,
 wafv2_managed_rule_groups and wafv2_cloudfront_association), with the AWS CLI where a learner would use it."""
 
 from __future__ import annotations
@@ -15,11 +15,23 @@ import botocore.exceptions
 import pytest
 
 from mcredlab.emulator import EmulatorInfo
-from mcredlab.target import Target
+from mcredlab.target import Aws, Target, resolve
 
 AWS_CLI = shutil.which("aws")
 BUCKET = "cf-site"
 HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture
+def aws(target: Target) -> Aws:
+    """One set of boto3 clients for the test (building a client costs more than a request)."""
+    return target.aws()
+
+
+@pytest.fixture(scope="module")
+def shared(emulator_info: EmulatorInfo) -> Target:
+    """The emulator, not reset: for tests that create only uniquely named resources."""
+    return resolve("emulator")
 
 
 def aws_cli(target: Target, *args: str) -> subprocess.CompletedProcess[str]:
@@ -52,15 +64,15 @@ def fetch(info: EmulatorInfo, path: str, headers: dict[str, str] | None = None,
         return error.code, dict(error.headers), error.read()
 
 
-def _site(target: Target) -> None:
-    s3 = target.aws().client("s3")
+def _site(aws: Aws) -> None:
+    s3 = aws.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"<h1>home</h1>", ContentType="text/html")
     s3.put_object(Bucket=BUCKET, Key="css/site.css", Body=b"body{}", ContentType="text/css")
 
 
-def _oac(target: Target, behavior: str = "always") -> str:
-    return str(target.aws().client("cloudfront").create_origin_access_control(OriginAccessControlConfig={
+def _oac(aws: Aws, behavior: str = "always") -> str:
+    return str(aws.client("cloudfront").create_origin_access_control(OriginAccessControlConfig={
         "Name": f"oac-{behavior}", "SigningProtocol": "sigv4", "SigningBehavior": behavior,
         "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"])
 
@@ -83,8 +95,8 @@ def _config(oac_id: str = "", policy: str = "redirect-to-https", enabled: bool =
     return config
 
 
-def _distribution(target: Target, **kwargs: Any) -> dict[str, Any]:
-    created = target.aws().client("cloudfront").create_distribution(DistributionConfig=_config(**kwargs))
+def _distribution(aws: Aws, **kwargs: Any) -> dict[str, Any]:
+    created = aws.client("cloudfront").create_distribution(DistributionConfig=_config(**kwargs))
     return dict(created["Distribution"])
 
 
@@ -99,9 +111,9 @@ def _oac_policy(distribution_arn: str, operator: str = "StringEquals") -> str:
 # --- cloudfront_serving ------------------------------------------------------------------------------------------
 
 def test_oac_distribution_serves_default_root_object_once_bucket_policy_allows_its_arn(
-        target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
-    dist = _distribution(target, oac_id=_oac(target))
+        target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
+    dist = _distribution(aws, oac_id=_oac(aws))
     path = f"/_cloudfront/{dist['Id']}/"
     status, headers, body = fetch(fresh_emulator, path, HTTPS)
     assert status == 403 and b"<Code>AccessDenied</Code>" in body  # no bucket policy yet
@@ -116,10 +128,10 @@ def test_oac_distribution_serves_default_root_object_once_bucket_policy_allows_i
 
 
 def test_oac_read_is_denied_when_policy_names_another_distribution_or_anyone_but_cloudfront(
-        target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
-    dist = _distribution(target, oac_id=_oac(target))
-    s3 = target.aws().client("s3")
+        target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
+    dist = _distribution(aws, oac_id=_oac(aws))
+    s3 = aws.client("s3")
     other = dist["ARN"].rsplit("/", 1)[0] + "/EOTHER123"
     s3.put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(other))
     assert fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/index.html", HTTPS)[0] == 403
@@ -130,10 +142,10 @@ def test_oac_read_is_denied_when_policy_names_another_distribution_or_anyone_but
 
 
 def test_missing_object_through_cloudfront_is_403_unless_cloudfront_may_list(
-        target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
-    dist = _distribution(target, oac_id=_oac(target))
-    s3 = target.aws().client("s3")
+        target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
+    dist = _distribution(aws, oac_id=_oac(aws))
+    s3 = aws.client("s3")
     s3.put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
     assert fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/nope.html", HTTPS)[0] == 403
     document = json.loads(_oac_policy(dist["ARN"]))
@@ -144,45 +156,45 @@ def test_missing_object_through_cloudfront_is_403_unless_cloudfront_may_list(
     assert status == 404 and b"<Code>NoSuchKey</Code>" in body
 
 
-def test_viewer_protocol_policy_redirects_or_refuses_http_viewers(target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
-    redirect = _distribution(target, policy="redirect-to-https")
+def test_viewer_protocol_policy_redirects_or_refuses_http_viewers(target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
+    redirect = _distribution(aws, policy="redirect-to-https")
     status, headers, _ = fetch(fresh_emulator, f"/_cloudfront/{redirect['Id']}/css/site.css?v=1")
     assert status == 301 and headers["Location"] == f"https://{redirect['DomainName']}/css/site.css?v=1"
-    https_only = _distribution(target, policy="https-only")
+    https_only = _distribution(aws, policy="https-only")
     assert fetch(fresh_emulator, f"/_cloudfront/{https_only['Id']}/")[0] == 403
 
 
 def test_distribution_without_oac_reads_anonymously_by_the_buckets_public_access(
-        target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
-    dist = _distribution(target, policy="allow-all")
+        target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
+    dist = _distribution(aws, policy="allow-all")
     path = f"/_cloudfront/{dist['Id']}/"
     assert fetch(fresh_emulator, path)[0] == 403
     public = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                              "Resource": f"arn:aws:s3:::{BUCKET}/*"}]}
-    target.aws().client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public))
+    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(public))
     status, _, body = fetch(fresh_emulator, path)
     assert (status, body) == (200, b"<h1>home</h1>")
     # a service-principal Allow is no public grant: it does not open an origin without OAC
-    target.aws().client("s3").put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
+    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
     assert fetch(fresh_emulator, path)[0] == 403
 
 
-def test_disabled_or_unknown_distribution_does_not_serve(target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
-    dist = _distribution(target, policy="allow-all", enabled=False)
+def test_disabled_or_unknown_distribution_does_not_serve(target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
+    dist = _distribution(aws, policy="allow-all", enabled=False)
     status, _, body = fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/", HTTPS)
     assert status == 403 and b"could not be satisfied" in body
     assert fetch(fresh_emulator, "/_cloudfront/ENOSUCHDIST/", HTTPS)[0] == 404
     # other requests still reach moto: S3 answers as before
-    assert target.aws().client("s3").get_object(Bucket=BUCKET, Key="index.html")["Body"].read() == b"<h1>home</h1>"
+    assert aws.client("s3").get_object(Bucket=BUCKET, Key="index.html")["Body"].read() == b"<h1>home</h1>"
 
 
-def test_head_answers_headers_without_body_and_post_is_refused(target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
-    dist = _distribution(target, oac_id=_oac(target), policy="allow-all")
-    target.aws().client("s3").put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
+def test_head_answers_headers_without_body_and_post_is_refused(target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
+    dist = _distribution(aws, oac_id=_oac(aws), policy="allow-all")
+    aws.client("s3").put_bucket_policy(Bucket=BUCKET, Policy=_oac_policy(dist["ARN"]))
     status, headers, body = fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/css/site.css", method="HEAD")
     assert (status, body, headers["Content-Type"]) == (200, b"", "text/css")
     assert fetch(fresh_emulator, f"/_cloudfront/{dist['Id']}/index.html", method="POST")[0] == 403
@@ -209,16 +221,18 @@ def _web_acl(target: Target, name: str = "site-acl") -> dict[str, Any]:
         "--rules", json.dumps(RULES))["Summary"])
 
 
-def test_rate_based_and_managed_group_rules_round_trip_with_aws_capacity(target: Target) -> None:
-    summary = _web_acl(target)
-    got = cli_json(target, "wafv2", "get-web-acl", "--scope", "CLOUDFRONT", "--name", "site-acl",
+def test_rate_based_and_managed_group_rules_round_trip_with_aws_capacity(shared: Target) -> None:
+    target = shared
+    summary = _web_acl(target, "round-trip-acl")
+    got = cli_json(target, "wafv2", "get-web-acl", "--scope", "CLOUDFRONT", "--name", "round-trip-acl",
                    "--id", summary["Id"])["WebACL"]
     assert got["Rules"] == RULES
-    assert got["ARN"] == summary["ARN"] and ":global/webacl/site-acl/" in got["ARN"]
+    assert got["ARN"] == summary["ARN"] and ":global/webacl/round-trip-acl/" in got["ARN"]
     assert got["Capacity"] == 2 + 700
 
 
-def test_describe_managed_rule_group_answers_aws_shape(target: Target) -> None:
+def test_describe_managed_rule_group_answers_aws_shape(shared: Target) -> None:
+    target = shared
     crs = cli_json(target, "wafv2", "describe-managed-rule-group", "--vendor-name", "AWS",
                    "--name", "AWSManagedRulesCommonRuleSet", "--scope", "CLOUDFRONT")
     assert crs["Capacity"] == 700 and crs["LabelNamespace"] == "awswaf:managed:aws:core-rule-set:"
@@ -236,7 +250,8 @@ def test_describe_managed_rule_group_answers_aws_shape(target: Target) -> None:
     assert caught.value.response["Error"]["Code"] == "WAFNonexistentItemException"
 
 
-def test_list_available_managed_rule_groups_names_the_catalogue(target: Target) -> None:
+def test_list_available_managed_rule_groups_names_the_catalogue(shared: Target) -> None:
+    target = shared
     listed = cli_json(target, "wafv2", "list-available-managed-rule-groups", "--scope", "CLOUDFRONT")
     names = [g["Name"] for g in listed["ManagedRuleGroups"]]
     assert names == ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
@@ -244,21 +259,25 @@ def test_list_available_managed_rule_groups_names_the_catalogue(target: Target) 
     assert all(g["VendorName"] == "AWS" and g["Description"] for g in listed["ManagedRuleGroups"])
 
 
-# --- wafv2_cloudfront_association --------------------------------------------------------------------------------
+# --- wafv2_cloudfront_association, cloudfront_web_acl --------------------------------------------------------------------------------
 
-def test_web_acl_links_to_distribution_by_web_acl_id_not_by_associate(target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _site(target)
+def test_web_acl_links_to_distribution_by_web_acl_id_not_by_associate(target: Target, aws: Aws, fresh_emulator: EmulatorInfo) -> None:
+    _site(aws)
     acl = _web_acl(target)
-    dist = _distribution(target, web_acl=acl["ARN"])
-    config = cli_json(target, "cloudfront", "get-distribution-config", "--id", dist["Id"])
-    assert config["DistributionConfig"]["WebACLId"] == acl["ARN"]
+    dist = _distribution(aws, web_acl=acl["ARN"])
+    cloudfront = aws.client("cloudfront")
+    assert cloudfront.get_distribution_config(Id=dist["Id"])["DistributionConfig"]["WebACLId"] == acl["ARN"]
     done: subprocess.CompletedProcess[str] = aws_cli(
         target, "wafv2", "associate-web-acl", "--web-acl-arn", acl["ARN"], "--resource-arn", dist["ARN"])
     assert done.returncode != 0 and "WAFInvalidParameterException" in done.stderr, done.stderr
     done = aws_cli(target, "wafv2", "get-web-acl-for-resource", "--resource-arn", dist["ARN"])
     assert done.returncode != 0 and "WebACLId" in done.stderr, done.stderr
+    listed = cli_json(target, "cloudfront", "list-distributions-by-web-acl-id", "--web-acl-id", acl["ARN"])
+    assert [d["Id"] for d in listed["DistributionList"]["Items"]] == [dist["Id"]]
+    unprotected = _distribution(aws, policy="allow-all")
+    listed = cloudfront.list_distributions_by_web_acl_id(WebACLId="null")
+    assert [d["Id"] for d in listed["DistributionList"]["Items"]] == [unprotected["Id"]]
     # unlinking is an update-distribution too
-    cloudfront = target.aws().client("cloudfront")
     got = cloudfront.get_distribution_config(Id=dist["Id"])
     got["DistributionConfig"]["WebACLId"] = ""
     cloudfront.update_distribution(Id=dist["Id"], IfMatch=got["ETag"], DistributionConfig=got["DistributionConfig"])

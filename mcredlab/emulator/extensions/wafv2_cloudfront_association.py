@@ -18,8 +18,8 @@ moto's behaviour. ``WebACLId`` itself round-trips through moto unchanged.
 
 Still unlike AWS: AWS's exact answer to ``GetWebACLForResource`` with a distribution ARN is not
 documented; the emulator gives it the same error as ``AssociateWebACL``. A ``WebACLId`` naming no
-web ACL is accepted (AWS answers ``InvalidWebACLId``), and ``ListDistributionsByWebACLId`` is not
-emulated. The web ACL's rules are never evaluated against requests to the distribution.
+web ACL is accepted (AWS answers ``InvalidWebACLId``). ``ListDistributionsByWebACLId`` is extension
+cloudfront_web_acl. The web ACL's rules are never evaluated against requests to the distribution.
 """
 
 from __future__ import annotations
