@@ -1,0 +1,219 @@
+"""CodeBuild builds and CodePipeline executions really run in the emulator (extensions ``codebuild_builds``
+and ``codepipeline_executions``), against the real emulator process; the AWS CLI where a learner uses it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import time
+import zipfile
+from typing import Any
+
+import pytest
+
+from mcredlab import emulator
+from mcredlab.emulator import EmulatorInfo
+from mcredlab.target import Target
+
+ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
+
+
+def cli_json(target: Target, *args: str) -> Any:
+    """The real ``aws`` CLI against the emulator, with a learner's environment; its JSON answer."""
+    aws = shutil.which("aws")
+    assert aws is not None, "the aws CLI is a dependency of mcredlab"
+    done = subprocess.run([aws, *args, "--output", "json"], env={**os.environ, **target.environ()},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else None
+
+
+def _role(target: Target) -> str:
+    return f"arn:aws:iam::{target.aws().account_id}:role/codebuild-service"
+
+
+def _buildspec(**phases: list[str]) -> str:
+    lines = ["version: 0.2", "phases:"]
+    for name, commands in phases.items():
+        lines += [f"  {name}:", "    commands:", *[f"      - {json.dumps(c)}" for c in commands]]
+    return "\n".join(lines) + "\n"
+
+
+def _project(target: Target, name: str, buildspec: str, **settings: Any) -> None:
+    target.aws().client("codebuild").create_project(
+        name=name, source=settings.pop("source", {"type": "NO_SOURCE", "buildspec": buildspec}),
+        artifacts=settings.pop("artifacts", {"type": "NO_ARTIFACTS"}),
+        environment={**ENVIRONMENT, **settings.pop("environment", {})}, serviceRole=_role(target), **settings)
+
+
+def _wait(target: Target, build_id: str, seconds: float = 20) -> dict[str, Any]:
+    codebuild = target.aws().client("codebuild")
+    deadline = time.monotonic() + seconds
+    while True:
+        build: dict[str, Any] = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
+        if build["buildComplete"] or time.monotonic() > deadline:
+            return build
+        time.sleep(0.05)
+
+
+def _log(target: Target, build: dict[str, Any]) -> list[str]:
+    events = target.aws().client("logs").get_log_events(
+        logGroupName=build["logs"]["groupName"], logStreamName=build["logs"]["streamName"])["events"]
+    return [e["message"] for e in events]
+
+
+def _phases(build: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["phaseType"]: p for p in build["phases"]}
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return packed.getvalue()
+
+
+# --- codebuild_builds --------------------------------------------------------------------------------------------
+
+def test_no_source_build_runs_its_inline_buildspec_with_project_buildspec_and_override_variables(target: Target) -> None:
+    spec = ("version: 0.2\nenv:\n  variables:\n    FROM_SPEC: spec\n    SHADOWED: spec\nphases:\n  build:\n"
+            "    commands:\n      - echo \"vars $FROM_SPEC $SHADOWED $GREETING n=$CODEBUILD_BUILD_NUMBER\"\n"
+            "      - export CARRIED=yes; cd /\n      - echo \"carried $CARRIED in $PWD; src $CODEBUILD_SRC_DIR\"\n")
+    cli_json(target, "codebuild", "create-project", "--name", "hello",
+             "--source", json.dumps({"type": "NO_SOURCE", "buildspec": spec}),
+             "--artifacts", json.dumps({"type": "NO_ARTIFACTS"}),
+             "--environment", json.dumps({**ENVIRONMENT, "environmentVariables": [
+                 {"name": "GREETING", "value": "project", "type": "PLAINTEXT"},
+                 {"name": "SHADOWED", "value": "project", "type": "PLAINTEXT"}]}),
+             "--service-role", _role(target))
+    first = cli_json(target, "codebuild", "start-build", "--project-name", "hello")["build"]
+    assert first["buildStatus"] == "IN_PROGRESS" and first["buildNumber"] == 1
+    second = cli_json(target, "codebuild", "start-build", "--project-name", "hello", "--environment-variables-override",
+                      "name=GREETING,value=override,type=PLAINTEXT")["build"]
+    assert second["buildNumber"] == 2
+    for build_id, greeting, number in ((first["id"], "project", 1), (second["id"], "override", 2)):
+        build = _wait(target, build_id)
+        assert (build["buildStatus"], build["currentPhase"], build["buildComplete"]) == ("SUCCEEDED", "COMPLETED", True)
+        assert build["endTime"] >= build["startTime"]
+        assert [p["phaseType"] for p in build["phases"]] == [
+            "SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD",
+            "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED"]
+        assert all(p["phaseStatus"] == "SUCCEEDED" for p in build["phases"][:-1])
+        logs = build["logs"]
+        assert (logs["groupName"], logs["streamName"]) == ("/aws/codebuild/hello", build_id.split(":", 1)[1])
+        assert logs["deepLink"].endswith(f"#logEvent:group=/aws/codebuild/hello;stream={logs['streamName']}")
+        messages = _log(target, build)
+        assert f"vars spec project {greeting} n={number}" in messages
+        assert any(m.startswith("carried yes in /; src /") for m in messages)
+    events = cli_json(target, "logs", "filter-log-events", "--log-group-name", "/aws/codebuild/hello",
+                      "--filter-pattern", "override")["events"]
+    assert [e["message"] for e in events] == ["vars spec project override n=2"]
+    listed = cli_json(target, "codebuild", "list-builds-for-project", "--project-name", "hello")["ids"]
+    assert listed == [second["id"], first["id"]]
+
+
+def test_failing_build_command_fails_the_build_and_post_build_still_runs(target: Target) -> None:
+    _project(target, "breaks", _buildspec(build=["echo before", "exit 3", "echo never"],
+                                          post_build=["echo post succeeding=$CODEBUILD_BUILD_SUCCEEDING"]))
+    build = _wait(target, cli_json(target, "codebuild", "start-build", "--project-name", "breaks")["build"]["id"])
+    phases = _phases(build)
+    assert build["buildStatus"] == "FAILED" and build["buildComplete"]
+    assert phases["BUILD"]["phaseStatus"] == "FAILED"
+    assert phases["BUILD"]["contexts"] == [{"statusCode": "COMMAND_EXECUTION_ERROR",
+                                            "message": "Error while executing command: exit 3. Reason: exit status 3"}]
+    assert phases["POST_BUILD"]["phaseStatus"] == "SUCCEEDED"
+    messages = _log(target, build)
+    assert "before" in messages and "never" not in messages and "post succeeding=0" in messages
+
+
+def test_failing_install_skips_to_finalizing(target: Target) -> None:
+    _project(target, "no-install", _buildspec(install=["false"], build=["echo built"]))
+    build = _wait(target, target.aws().client("codebuild").start_build(projectName="no-install")["build"]["id"])
+    assert build["buildStatus"] == "FAILED"
+    assert [p["phaseType"] for p in build["phases"]][-4:] == ["DOWNLOAD_SOURCE", "INSTALL", "FINALIZING", "COMPLETED"]
+    assert "built" not in _log(target, build)
+
+
+def test_s3_source_zip_is_unpacked_and_s3_artifacts_are_uploaded(target: Target) -> None:
+    s3 = target.aws().client("s3")
+    for bucket in ("sources", "outputs"):
+        s3.create_bucket(Bucket=bucket)
+    spec = ("version: 0.2\nphases:\n  build:\n    commands:\n      - mkdir -p dist && tr a-z A-Z < app.txt > dist/app.txt\n"
+            "artifacts:\n  files:\n    - '**/*'\n  base-directory: dist\n")
+    s3.put_object(Bucket="sources", Key="app/source.zip", Body=_zip({"buildspec.yml": spec, "app.txt": "hello"}))
+    _project(target, "from-s3", "", source={"type": "S3", "location": "sources/app/source.zip"},
+             artifacts={"type": "S3", "location": "outputs", "path": "builds", "name": "site"})
+    build = _wait(target, cli_json(target, "codebuild", "start-build", "--project-name", "from-s3")["build"]["id"])
+    assert build["buildStatus"] == "SUCCEEDED", _log(target, build)
+    assert build["artifacts"]["location"] == "arn:aws:s3:::outputs/builds/site"
+    assert s3.get_object(Bucket="outputs", Key="builds/site/app.txt")["Body"].read() == b"HELLO"
+
+
+def test_missing_s3_source_fails_download_source(target: Target) -> None:
+    target.aws().client("s3").create_bucket(Bucket="empty-sources")
+    _project(target, "lost", "", source={"type": "S3", "location": "empty-sources/none.zip"})
+    build = _wait(target, target.aws().client("codebuild").start_build(projectName="lost")["build"]["id"])
+    download = _phases(build)["DOWNLOAD_SOURCE"]
+    assert (build["buildStatus"], download["phaseStatus"]) == ("FAILED", "FAILED")
+    assert download["contexts"][0]["statusCode"] == "CLIENT_ERROR"
+
+
+def test_build_logs_follow_logs_config(target: Target) -> None:
+    logs = target.aws().client("logs")
+    _project(target, "quiet", _buildspec(build=["echo hidden"]),
+             logsConfig={"cloudWatchLogs": {"status": "DISABLED"}})
+    quiet = _wait(target, target.aws().client("codebuild").start_build(projectName="quiet")["build"]["id"])
+    assert quiet["buildStatus"] == "SUCCEEDED" and quiet["logs"]["cloudWatchLogs"]["status"] == "DISABLED"
+    assert "groupName" not in quiet["logs"]
+    assert logs.describe_log_groups(logGroupNamePrefix="/aws/codebuild/quiet")["logGroups"] == []
+    _project(target, "named", _buildspec(build=["echo shown"]),
+             logsConfig={"cloudWatchLogs": {"status": "ENABLED", "groupName": "builds", "streamName": "named"}})
+    named = _wait(target, target.aws().client("codebuild").start_build(projectName="named")["build"]["id"])
+    assert named["logs"]["groupName"] == "builds"
+    assert named["logs"]["streamName"] == "named/" + named["id"].split(":", 1)[1]
+    assert "shown" in _log(target, named)
+
+
+def test_build_commands_reach_the_emulator_with_dummy_credentials_and_stored_secrets(target: Target) -> None:
+    aws = target.aws()
+    aws.client("ssm").put_parameter(Name="/app/colour", Value="blue", Type="String")
+    aws.client("secretsmanager").create_secret(Name="app-db", SecretString=json.dumps({"password": "s3cret"}))
+    spec = ("version: 0.2\nenv:\n  parameter-store:\n    COLOUR: /app/colour\nphases:\n  build:\n    commands:\n"
+            "      - aws s3 mb s3://made-by-a-build\n      - echo \"key=$AWS_ACCESS_KEY_ID colour=$COLOUR db=$DB\"\n")
+    _project(target, "talks", spec, environment={"environmentVariables": [
+        {"name": "DB", "value": "app-db:password", "type": "SECRETS_MANAGER"}]})
+    build = _wait(target, aws.client("codebuild").start_build(projectName="talks")["build"]["id"])
+    assert build["buildStatus"] == "SUCCEEDED", _log(target, build)
+    assert "key=testing colour=blue db=s3cret" in _log(target, build)
+    assert "made-by-a-build" in [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]]
+
+
+def test_stop_build_kills_a_running_build(target: Target) -> None:
+    _project(target, "slow", _buildspec(build=["sleep 30", "echo late"]))
+    started = cli_json(target, "codebuild", "start-build", "--project-name", "slow")["build"]
+    assert _wait(target, started["id"], seconds=0.3)["buildStatus"] == "IN_PROGRESS"
+    cli_json(target, "codebuild", "stop-build", "--id", started["id"])
+    build = _wait(target, started["id"], seconds=5)
+    assert (build["buildStatus"], _phases(build)["BUILD"]["phaseStatus"]) == ("STOPPED", "STOPPED")
+
+
+def test_reset_stops_running_builds(target: Target, fresh_emulator: EmulatorInfo) -> None:
+    _project(target, "outlived", _buildspec(build=["sleep 1", "aws s3 mb s3://after-the-reset"]))
+    target.aws().client("codebuild").start_build(projectName="outlived")
+    time.sleep(0.2)
+    emulator.reset(fresh_emulator)
+    time.sleep(2)
+    assert target.aws().client("s3").list_buckets()["Buckets"] == []
+    assert target.aws().client("logs").describe_log_groups()["logGroups"] == []
+
+
+def test_no_source_project_still_needs_a_buildspec(target: Target) -> None:
+    import botocore.exceptions
+
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        _project(target, "empty", "", source={"type": "NO_SOURCE"})
+    assert caught.value.response["Error"]["Code"] == "InvalidInputException"
