@@ -7,8 +7,9 @@ to S3 (the host's first label read as a bucket name, 404 NoSuchBucket). ``wsgi``
 - ``/_cloudfront/{distribution_id}/{path}`` on the emulator's port, and
 - ``/{path}`` sent with ``Host: {domain}``, the distribution's ``DomainName`` (``d111.cloudfront.net``);
 
-every other request reaches moto unchanged. A request with ``X-Forwarded-Proto: https`` counts as an
-HTTPS viewer (the emulator itself speaks only HTTP); any other request is an HTTP viewer.
+every other request reaches moto unchanged. The emulator itself speaks only HTTP: a request with
+``X-Forwarded-Proto: https``, or to ``/_cloudfront/https/{distribution_id}/{path}``, counts as an HTTPS
+viewer; any other request is an HTTP viewer.
 
 As on AWS:
 
@@ -63,7 +64,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from mcredlab.emulator.extensions.s3_anonymous_access import anonymous_may
@@ -87,7 +87,7 @@ SEAMS = (
 
 log = logging.getLogger("mcredlab.emulator.cloudfront")
 SERVICE = "cloudfront.amazonaws.com"
-CLOUDFRONT_PATH = re.compile(r"^/_cloudfront/(?P<id>[A-Za-z0-9]+)(?P<path>/.*)?$")
+CLOUDFRONT_PATH = re.compile(r"^/_cloudfront/(?P<https>https/)?(?P<id>[A-Za-z0-9]+)(?P<path>/.*)?$")
 CLOUDFRONT_HOST = re.compile(r"^(?P<domain>[a-z0-9]+\.cloudfront\.net)(:\d+)?$", re.IGNORECASE)
 S3_DOMAIN = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?P<region>[a-z0-9-]+))?\.amazonaws\.com(?:\.cn)?$")
 OAI_PRINCIPAL = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {}"
@@ -374,7 +374,7 @@ def answer(found: tuple[str, Any], method: str, path: str, query: str, https: bo
     if key_path == "/" and getattr(config, "DefaultRootObject", ""):
         key_path = "/" + str(config.DefaultRootObject).lstrip("/")
     prefix = str(getattr(origin, "origin_path", "") or "").strip("/")
-    key_name = unquote(key_path.lstrip("/"))
+    key_name = key_path.lstrip("/")
     if prefix and key_name:
         key_name = f"{prefix}/{key_name}"
     return fetch(account_id, distribution, origin, key_name, method, viewer_headers)
@@ -383,15 +383,16 @@ def answer(found: tuple[str, Any], method: str, path: str, query: str, https: bo
 # -- the middleware ------------------------------------------------------------------------------
 
 
-def _target(environ: Mapping[str, Any]) -> tuple[str | None, str | None, str] | None:
-    """(distribution id, domain, path) when the request is for a distribution."""
-    path = str(environ.get("PATH_INFO") or "/")
+def _target(environ: Mapping[str, Any]) -> tuple[str | None, str | None, str, bool] | None:
+    """(distribution id, domain, path, HTTPS by the URL) when the request is for a distribution."""
+    raw = str(environ.get("PATH_INFO") or "/")
+    path = raw.encode("latin-1", "replace").decode("utf-8", "replace")  # WSGI carries the bytes as latin-1
     by_path = CLOUDFRONT_PATH.match(path)
     if by_path:
-        return by_path["id"], None, by_path["path"] or "/"
+        return by_path["id"], None, by_path["path"] or "/", bool(by_path["https"])
     host = CLOUDFRONT_HOST.match(str(environ.get("HTTP_HOST") or ""))
     if host:
-        return None, host["domain"], path
+        return None, host["domain"], path, False
     return None
 
 
@@ -409,7 +410,7 @@ def wsgi(app: Callable[..., Any]) -> Callable[..., Any]:
         from werkzeug.wrappers import Request, Response
 
         request = Request(environ)
-        distribution_id, domain, path = target
+        distribution_id, domain, path, https_url = target
         headers = dict(request.headers.items())
         try:
             found = find_distribution(distribution_id, domain)
@@ -417,7 +418,7 @@ def wsgi(app: Callable[..., Any]) -> Callable[..., Any]:
                 reply = _not_held(distribution_id or domain or "")
             else:
                 reply = answer(found, request.method.upper(), path, request.query_string.decode(),
-                               _https(request.headers.items()), headers)
+                               https_url or _https(request.headers.items()), headers)
         except Exception as error:  # never let a bug here look like a moto crash page
             log.exception("CloudFront serving failed")
             reply = cloudfront_error(502, "The emulator failed to answer this request.", repr(error))
