@@ -290,6 +290,11 @@ def test_web_acl_links_to_distribution_by_web_acl_id_not_by_associate(target: Ta
     unprotected = _distribution(aws, bucket, policy="allow-all")
     listed = cloudfront.list_distributions_by_web_acl_id(WebACLId="null")
     assert [d["Id"] for d in listed["DistributionList"]["Items"]] == [unprotected["Id"]]
+    # AWS refuses a WebACLId that is not a CLOUDFRONT web ACL's ARN (its Id is the usual slip)
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        _distribution(aws, bucket, web_acl=acl["Id"])
+    assert caught.value.response["Error"]["Code"] == "InvalidWebACLId"
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     # unlinking is an update-distribution too
     got = cloudfront.get_distribution_config(Id=dist["Id"])
     got["DistributionConfig"]["WebACLId"] = ""
