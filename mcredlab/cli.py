@@ -266,12 +266,15 @@ def list_labs(as_json: bool, track: str | None, cert: str | None, lang: Lang) ->
         for lab in all_labs().values()
         if (track is None or lab.track == track) and (cert is None or cert.upper() in lab.certs)
     ]
+    from mcredlab.catalog import service_names
+
     if as_json:
         rows = [
             {
                 "id": lab.id,
                 "track": lab.track,
                 "services": list(lab.services),
+                "service_names": service_names(lab, lang),
                 "certs": list(lab.certs),
                 "minutes": lab.minutes,
                 "title": lab.title.to_dict(),
@@ -288,9 +291,10 @@ def list_labs(as_json: bool, track: str | None, cert: str | None, lang: Lang) ->
     id_width = max((len(lab.id) for lab in labs), default=0)
     track_width = max((len(lab.track) for lab in labs), default=0)
     minutes = Text(en="{minutes:>3} min", ja="{minutes:>3} 分")
+    separator = "、" if lang == "ja" else ", "
     for lab in labs:
         click.echo(f"{lab.id:<{id_width}}  {lab.track:<{track_width}}  {minutes(lang).format(minutes=lab.minutes)}  "
-                   f"{lab.title(lang)}  [{', '.join(lab.certs)}]")
+                   f"{lab.title(lang)}  ({separator.join(service_names(lab, lang))})  [{', '.join(lab.certs)}]")
 
 
 @main.command(text=Text(en="Provision the prerequisites of LAB (safe to repeat).",
@@ -584,19 +588,59 @@ def _checkout_labs_dir(lang: Lang) -> Path:
 @lang_option
 @click.argument("directory", metavar="[DIR]", required=False, type=click.Path(file_okay=False, path_type=Path))
 def write_notebooks(check_only: bool, lang: Lang, directory: Path | None) -> None:
-    from mcredlab import notebooks
+    from mcredlab import catalog, notebooks
 
+    readmes = directory is None  # the checkout's own notebooks: its READMEs' lab tables too
     directory = directory or _checkout_labs_dir(lang)
+    root = directory.parent
     if check_only:
-        problems = notebooks.problems(directory)
+        problems = {path: str(problem) for path, problem in notebooks.problems(directory).items()}
+        if readmes:
+            stale = Text(en="its lab tables differ from the labs", ja="ラボ一覧の表がラボの定義と異なります")
+            problems.update({path: stale(lang) for path in catalog.stale_readmes(root, all_labs().values())})
         for path, problem in problems.items():
             click.echo(f"{path}: {problem}")
         if problems:
             say(Text(en="Run `mcredlab notebooks` to rewrite them.",
                      ja="`mcredlab notebooks` を実行して書き直してください。"), lang, err=True)
         sys.exit(1 if problems else 0)
-    for path in notebooks.write_all(directory):
+    written = notebooks.write_all(directory)
+    if readmes:
+        written += catalog.write_readmes(root, all_labs().values())
+    for path in written:
         say(Text(en=f"wrote {path}", ja=f"{path} を書き出しました"), lang)
+
+
+@main.command("new-lab", text=Text(
+    en="Start a new lab ID: a task module that already passes the lab contract, and its notebook.",
+    ja="新しいラボ ID を作成します。ラボの契約テストにそのまま合格するタスクモジュールと、そのノートブックを書き出します。",
+))
+@click.argument("lab_id", metavar="ID")
+@option("--track", default="serverless", show_default=True, text=Text(
+    en="The lab's track (serverless, agentic-ai).", ja="ラボのトラック（serverless、agentic-ai）です。"))
+@option("--root", type=click.Path(file_okay=False, path_type=Path), default=None, text=Text(
+    en="The source checkout to write into (default: the one mcredlab runs from).",
+    ja="書き出す先のソースのチェックアウトです（既定: mcredlab を実行しているチェックアウト）。",
+))
+@lang_option
+def new_lab(lab_id: str, track: str, root: Path | None, lang: Lang) -> None:
+    from mcredlab.scaffold import ScaffoldError
+    from mcredlab.scaffold import new_lab as scaffold
+
+    root = root or _checkout_labs_dir(lang).parent
+    try:
+        module, notebook = scaffold(root, lab_id, track)
+    except ScaffoldError as error:
+        raise click.UsageError(error.text(lang)) from None
+    say(Text(en=f"wrote {module}", ja=f"{module} を書き出しました"), lang)
+    say(Text(en=f"wrote {notebook}", ja=f"{notebook} を書き出しました"), lang)
+    test = f"pytest tests/test_lab_contract.py -k {lab_id}"
+    say(Text(
+        en=f"Next: turn the example in {module.name} into the task (`from mcredlab.kit import ...` has all it needs), "
+        f"run `mcredlab notebooks` to render its notebook and the README tables again, and `{test}` as you go.",
+        ja=f"次に、{module.name} の例を課題に書き換えます（必要なものはすべて `from mcredlab.kit import ...` にあります）。"
+        f"`mcredlab notebooks` でノートブックと README のラボ一覧を生成し直し、作業しながら `{test}` を実行します。",
+    ), lang)
 
 
 if __name__ == "__main__":

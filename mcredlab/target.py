@@ -241,6 +241,8 @@ class Aws:
         aws = shutil.which("aws") or "aws"
         env = {**os.environ, **self.target.environ()}
         self.calls.append("cli:" + " ".join(args[:2]))
+        if args[:1] == ("sqs",) and self.target.endpoint_url:  # AWS CLI v1 ignores AWS_ENDPOINT_URL for sqs
+            args = ("--endpoint-url", self.target.endpoint_url, *args)  # (aws/aws-cli#8737)
         done = subprocess.run([aws, *args], env=env, input=input, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise RuntimeError(f"aws {' '.join(args)} failed: {done.stderr.strip()}")

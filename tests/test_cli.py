@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from mcredlab import emulator
+from mcredlab.catalog import service_names
 from mcredlab.cli import main
 from mcredlab.emulator import control
 from mcredlab.lab import Lab
@@ -121,6 +122,19 @@ def test_list_in_japanese_prints_the_japanese_titles() -> None:
     assert result.exit_code == 0
     for lab in LABS:
         assert lab.title.ja in result.stdout
+
+
+def test_list_shows_each_labs_services_as_the_console_names_them() -> None:
+    for lang in ("en", "ja"):
+        lines = run("list", "--track", "serverless", "--lang", lang).stdout.splitlines()
+        rows = {line.split()[0]: line for line in lines}
+        for lab in LABS:
+            if lab.track == "serverless":
+                assert all(name in rows[lab.id] for name in service_names(lab, lang)), rows[lab.id]  # type: ignore[arg-type]
+        assert "API Gateway" in rows["apigw-lambda-proxy"]
+    rows = json.loads(run("list", "--json").stdout)
+    assert {row["id"]: row["service_names"] for row in rows}["bedrock-agent-guardrail"] == [
+        "Bedrock Agents", "Bedrock", "IAM"]
 
 
 def test_list_json_in_a_real_process() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mcredlab.catalog import lab_tables, service_names, stale_readmes
 from mcredlab.emulator.extensions import extensions
 from mcredlab.labs import all_labs
 
@@ -23,24 +24,19 @@ def test_every_lab_is_listed_in_both_readmes() -> None:
             assert f"`{lab_id}`" in text, f"{lab_id} missing from {readme}"
 
 
-def _lab_table_rows(readme: str) -> dict[str, list[str]]:
-    """The README's lab table: id -> its cells (id, track, services, minutes, certifications)."""
-    rows = {}
-    for line in (ROOT / readme).read_text().splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 5 and cells[0].startswith("`") and cells[0].strip("`") in all_labs():
-            rows[cells[0].strip("`")] = cells
-    return rows
+def test_the_readme_lab_tables_are_rendered_from_the_labs() -> None:
+    assert stale_readmes(ROOT, all_labs().values()) == []
 
 
-def test_the_readme_lab_tables_match_each_labs_track_minutes_and_certifications() -> None:
-    for readme in ("README.md", "README.ja.md"):
-        rows = _lab_table_rows(readme)
-        assert set(rows) == set(all_labs()), readme
-        for lab_id, lab in all_labs().items():
-            _, track, _, minutes, certs = rows[lab_id]
-            assert (track, int(minutes), certs) == (lab.track, lab.minutes, ", ".join(lab.certs)), \
-                f"{lab_id} in {readme}"
+def test_the_lab_tables_list_both_tracks_with_each_labs_services_minutes_and_certifications() -> None:
+    for lang in ("en", "ja"):
+        tables = lab_tables(all_labs().values(), lang)  # type: ignore[arg-type]
+        assert tables.count("### ") == len({lab.track for lab in all_labs().values()}) == 2
+        for lab in all_labs().values():
+            row = next(line for line in tables.splitlines() if line.startswith(f"| `{lab.id}` |"))
+            cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+            assert cells[1] == lab.title(lang) and cells[3:] == [str(lab.minutes), ", ".join(lab.certs)]
+            assert all(name in cells[2] for name in service_names(lab, lang))  # type: ignore[arg-type]
 
 
 def test_both_readmes_document_every_command_and_the_lab_options() -> None:

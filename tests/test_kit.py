@@ -47,7 +47,7 @@ def test_or_none_is_none_for_what_does_not_exist_and_raises_anything_else(target
     assert or_none(aws.client("s3").get_bucket_policy, Bucket="no-such-bucket-here") is None
     assert or_none(aws.client("sqs").get_queue_url, QueueName="no-such-queue") is None
     with pytest.raises(ClientError):
-        or_none(aws.client("s3").create_bucket, Bucket="Not A Valid Bucket Name")
+        or_none(aws.client("iam").create_role, RoleName="broken", AssumeRolePolicyDocument="not a policy")
 
 
 def test_ensure_bucket_creates_tags_and_fills_once_and_delete_bucket_removes_only_tagged_buckets(target: Target) -> None:

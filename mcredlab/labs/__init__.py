@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 from functools import cache
 
+from mcredlab.catalog import unknown_names
 from mcredlab.errors import UnknownLab
 from mcredlab.lab import Lab
 
@@ -25,6 +26,10 @@ def all_labs() -> dict[str, Lab]:
         if not isinstance(lab, Lab):
             raise TypeError(f"module {module.__name__} defines no `lab = Lab(...)`")
         lab.validate()
+        unknown = unknown_names(lab)
+        if unknown:
+            raise ValueError(f"lab {lab.id} names {unknown}, which mcredlab/catalog.py does not know: add them to "
+                             "its SERVICES or TRACKS")
         if lab.id in found:
             raise ValueError(f"two labs are called {lab.id!r}")
         found[lab.id] = lab

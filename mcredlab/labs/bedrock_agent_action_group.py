@@ -29,7 +29,7 @@ lab = Lab(
             "2. Allow Amazon Bedrock to invoke **{function_name}**: a resource-based policy statement for the "
             "principal `bedrock.amazonaws.com`, limited to this agent with its ARN `{agent_arn}` as source ARN.\n"
             "3. Prepare the agent.\n\n"
-            "Tip: bedrock.ask the test alias `TSTALIASID` “{question}” with `invoke_agent` of `bedrock-agent-runtime` (or in "
+            "Tip: ask the test alias `TSTALIASID` “{question}” with `invoke_agent` of `bedrock-agent-runtime` (or in "
             "the console's *Test* pane): the answer should come from the function."
         ),
         ja=(

@@ -209,13 +209,13 @@ def _s3_source(aws: Aws, ctx: Context, kb: dict[str, Any]) -> tuple[dict[str, An
     found_en, found_ja = [], []
     for source in sources:
         config = source.get("dataSourceConfiguration") or {}
-        source = config.get("s3Configuration") or {}
-        if config.get("type") != "S3" or source.get("bucketArn") != wanted:
-            where = source.get("bucketArn") or config.get("type")
+        settings = config.get("s3Configuration") or {}
+        if config.get("type") != "S3" or settings.get("bucketArn") != wanted:
+            where = settings.get("bucketArn") or config.get("type")
             found_en.append(f"{source['name']} reads {where}")
             found_ja.append(f"{source['name']} は {where} を読み取ります")
             continue
-        prefixes = list(source.get("inclusionPrefixes") or [])
+        prefixes = list(settings.get("inclusionPrefixes") or [])
         covered = [d for d in documents if not prefixes or any(d.startswith(p) for p in prefixes)]
         if not covered:
             found_en.append(f"{source['name']} reads only {', '.join(prefixes)}, where there are no documents")

@@ -33,7 +33,7 @@ lab = Lab(
             "collaborator name `flight-specialist` and a collaboration instruction saying when to use it (for flight "
             "questions).\n"
             "4. Prepare **{supervisor_name}**.\n\n"
-            "Tip: bedrock.ask the supervisor's test alias `TSTALIASID` “{question}” with `invoke_agent` of "
+            "Tip: ask the supervisor's test alias `TSTALIASID` “{question}” with `invoke_agent` of "
             "`bedrock-agent-runtime`: the answer should come from the flight specialist."
         ),
         ja=(
