@@ -217,3 +217,115 @@ def test_no_source_project_still_needs_a_buildspec(target: Target) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         _project(target, "empty", "", source={"type": "NO_SOURCE"})
     assert caught.value.response["Error"]["Code"] == "InvalidInputException"
+
+
+# --- codepipeline_executions -------------------------------------------------------------------------------------
+
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}
+SITE_BUILDSPEC = ("version: 0.2\nphases:\n  build:\n    commands:\n      - echo \"building $(cat index.html) for $CODEBUILD_INITIATOR\"\n"
+                  "      - mkdir -p out && cp index.html out/\nartifacts:\n  files:\n    - out/index.html\n")
+
+
+def _pipeline(target: Target, name: str, source_key: str = "source.zip") -> dict[str, Any]:
+    aws = target.aws()
+    role = aws.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    return {
+        "name": name, "roleArn": role, "artifactStore": {"type": "S3", "location": "pipeline-artifacts"},
+        "stages": [
+            {"name": "Source", "actions": [{
+                "name": "FetchSource", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                "configuration": {"S3Bucket": "pipeline-sources", "S3ObjectKey": source_key, "PollForSourceChanges": "false"},
+                "outputArtifacts": [{"name": "SourceOutput"}]}]},
+            {"name": "Build", "actions": [{
+                "name": "BuildSite", "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+                "configuration": {"ProjectName": "site-build"}, "inputArtifacts": [{"name": "SourceOutput"}],
+                "outputArtifacts": [{"name": "BuildOutput"}]}]},
+        ],
+    }
+
+
+def _pipeline_world(target: Target, buildspec: str = SITE_BUILDSPEC) -> None:
+    s3 = target.aws().client("s3")
+    for bucket in ("pipeline-sources", "pipeline-artifacts"):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket="pipeline-sources", Key="source.zip", Body=_zip({"index.html": "hello", "buildspec.yml": buildspec}))
+    _project(target, "site-build", "", source={"type": "CODEPIPELINE"}, artifacts={"type": "CODEPIPELINE"})
+
+
+def _wait_execution(target: Target, pipeline: str, execution_id: str, seconds: float = 20) -> dict[str, Any]:
+    codepipeline = target.aws().client("codepipeline")
+    deadline = time.monotonic() + seconds
+    while True:
+        execution: dict[str, Any] = codepipeline.get_pipeline_execution(
+            pipelineName=pipeline, pipelineExecutionId=execution_id)["pipelineExecution"]
+        if execution["status"] != "InProgress" or time.monotonic() > deadline:
+            return execution
+        time.sleep(0.05)
+
+
+def test_pipeline_runs_its_s3_source_and_a_real_codebuild_build(target: Target) -> None:
+    _pipeline_world(target)
+    definition = _pipeline(target, "site")
+    cli_json(target, "codepipeline", "create-pipeline", "--pipeline", json.dumps(definition))
+    created = cli_json(target, "codepipeline", "list-pipeline-executions", "--pipeline-name", "site")["pipelineExecutionSummaries"]
+    assert [e["trigger"]["triggerType"] for e in created] == ["CreatePipeline"]
+    execution_id = cli_json(target, "codepipeline", "start-pipeline-execution", "--name", "site")["pipelineExecutionId"]
+    execution = _wait_execution(target, "site", execution_id)
+    assert execution["status"] == "Succeeded", execution
+    assert execution["trigger"]["triggerType"] == "StartPipelineExecution"
+    assert [r["name"] for r in execution["artifactRevisions"]] == ["SourceOutput"]
+    state = cli_json(target, "codepipeline", "get-pipeline-state", "--name", "site")
+    assert state["pipelineName"] == "site" and state["pipelineVersion"] == 1
+    stages = {s["stageName"]: s for s in state["stageStates"]}
+    assert [s["stageName"] for s in state["stageStates"]] == ["Source", "Build"]
+    for stage in stages.values():
+        assert stage["latestExecution"] == {"pipelineExecutionId": execution_id, "status": "Succeeded"}
+        assert stage["inboundTransitionState"] == {"enabled": True}
+    build_action = stages["Build"]["actionStates"][0]
+    assert build_action["actionName"] == "BuildSite" and build_action["latestExecution"]["status"] == "Succeeded"
+    build_id = build_action["latestExecution"]["externalExecutionId"]
+    assert build_id.startswith("site-build:")
+    build = target.aws().client("codebuild").batch_get_builds(ids=[build_id])["builds"][0]
+    assert build["buildStatus"] == "SUCCEEDED" and build["initiator"] == "codepipeline/site"
+    assert "building hello for codepipeline/site" in _log(target, build)
+    assert stages["Source"]["actionStates"][0]["currentRevision"]["revisionId"]
+    builds = target.aws().client("codebuild").list_builds_for_project(projectName="site-build")["ids"]
+    assert len(builds) == 2  # the run at creation and the one started
+    stored = target.aws().client("s3").list_objects_v2(Bucket="pipeline-artifacts")["Contents"]
+    outputs = [o["Key"] for o in stored if o["Key"].startswith("site/BuildOutput/")]
+    assert outputs
+    body = target.aws().client("s3").get_object(Bucket="pipeline-artifacts", Key=outputs[0])["Body"].read()
+    assert zipfile.ZipFile(io.BytesIO(body)).read("out/index.html") == b"hello"
+    actions = cli_json(target, "codepipeline", "list-action-executions", "--pipeline-name", "site",
+                       "--filter", json.dumps({"pipelineExecutionId": execution_id}))["actionExecutionDetails"]
+    assert [(a["actionName"], a["status"]) for a in actions] == [("BuildSite", "Succeeded"), ("FetchSource", "Succeeded")]
+
+
+def test_pipeline_with_a_missing_source_object_fails_its_source_stage(target: Target) -> None:
+    _pipeline_world(target)
+    codepipeline = target.aws().client("codepipeline")
+    codepipeline.create_pipeline(pipeline=_pipeline(target, "lost", source_key="missing.zip"))
+    execution_id = codepipeline.list_pipeline_executions(pipelineName="lost")["pipelineExecutionSummaries"][0]["pipelineExecutionId"]
+    execution = _wait_execution(target, "lost", execution_id)
+    assert execution["status"] == "Failed"
+    stages = {s["stageName"]: s for s in codepipeline.get_pipeline_state(name="lost")["stageStates"]}
+    source = stages["Source"]["actionStates"][0]["latestExecution"]
+    assert source["status"] == "Failed" and "missing.zip" in source["errorDetails"]["message"]
+    assert "latestExecution" not in stages["Build"]
+    assert [set(a) for a in stages["Build"]["actionStates"]] == [{"actionName", "entityUrl"}]  # never ran
+
+
+def test_pipeline_fails_when_its_build_fails(target: Target) -> None:
+    _pipeline_world(target, buildspec=_buildspec(build=["echo about to fail", "exit 2"]))
+    codepipeline = target.aws().client("codepipeline")
+    codepipeline.create_pipeline(pipeline=_pipeline(target, "broken"))
+    summary = codepipeline.list_pipeline_executions(pipelineName="broken")["pipelineExecutionSummaries"][0]
+    assert summary["status"] == "InProgress"
+    execution = _wait_execution(target, "broken", summary["pipelineExecutionId"])
+    assert execution["status"] == "Failed"
+    assert "Build terminated with state: FAILED" in execution["statusSummary"]
+    build_stage = next(s for s in codepipeline.get_pipeline_state(name="broken")["stageStates"] if s["stageName"] == "Build")
+    latest = build_stage["actionStates"][0]["latestExecution"]
+    assert (build_stage["latestExecution"]["status"], latest["status"]) == ("Failed", "Failed")
+    assert latest["errorDetails"]["code"] == "JobFailed" and "exit 2" in latest["errorDetails"]["message"]

@@ -109,6 +109,7 @@ _numbers: dict[tuple[str, str, str], int] = {}  # (account, region, project) -> 
 _running = threading.BoundedSemaphore(MAX_RUNNING)
 _request = threading.local()  # start_build's extra parameters, from the response to the backend
 _tmp_root: Path | None = None
+_moto_start: Any = None  # moto's CodeBuildBackend.start_build: makes the record and the id
 
 
 def _now() -> str:
@@ -248,6 +249,10 @@ def start(backend: Any, project_name: str, overrides: dict[str, Any], moto_start
     """Start a build of ``project_name`` (moto makes its record and id) and run it in the background."""
     build = moto_start(backend, project_name, overrides.get("sourceVersion"), overrides.get("artifactsOverride"))
     project = copy.deepcopy(backend.codebuild_projects[project_name].project_metadata)
+    if source_zip is not None:  # a pipeline's build action: its artifacts are the source and the output
+        project["source"] = {**(project.get("source") or {}), "type": "CODEPIPELINE"}
+        project["source"].pop("location", None)
+        project["artifacts"] = {"type": "CODEPIPELINE", "name": project_name, "packaging": "NONE"}
     account, region = backend.account_id, backend.region_name
     timeout = int(overrides.get("timeoutInMinutesOverride") or project.get("timeoutInMinutes") or DEFAULT_TIMEOUT_MINUTES)
     run = Run(build, backend, project, overrides, source_zip=source_zip)
@@ -669,6 +674,19 @@ def _reset_stops_builds(self: Any) -> None:
     BaseBackend.reset(self)
 
 
+def start_from_pipeline(account: str, region: str, project_name: str, source_zip: bytes, pipeline: str,
+                        variables: list[dict[str, str]]) -> Run:
+    """Start a build for a pipeline's CodeBuild action (``KeyError`` if the project does not exist)."""
+    from moto.codebuild.models import codebuild_backends
+
+    backend = codebuild_backends[account][region]
+    if project_name not in backend.codebuild_projects:
+        raise KeyError(project_name)
+    assert _moto_start is not None, "install() keeps moto's start_build"
+    return start(backend, project_name, {"environmentVariablesOverride": variables}, _moto_start,
+                 source_zip=source_zip, initiator=f"codepipeline/{pipeline}")
+
+
 def find(build_id: str) -> Run | None:
     """The run of a build started in this process."""
     with _lock:
@@ -676,7 +694,7 @@ def find(build_id: str) -> Run | None:
 
 
 def install() -> None:
-    global _tmp_root
+    global _tmp_root, _moto_start
     from moto.codebuild import responses
     from moto.codebuild.models import CodeBuildBackend
 
@@ -688,9 +706,8 @@ def install() -> None:
         responses._validate_required_params_source)
     responses.CodeBuildResponse.start_build = _response_start_build(  # type: ignore[method-assign]
         responses.CodeBuildResponse.start_build)
-    moto_start = CodeBuildBackend.start_build
-    CodeBuildBackend.start_build = _backend_start_build(moto_start)  # type: ignore[method-assign]
-    CodeBuildBackend._mcredlab_moto_start_build = moto_start  # type: ignore[attr-defined]
+    _moto_start = CodeBuildBackend.start_build
+    CodeBuildBackend.start_build = _backend_start_build(_moto_start)  # type: ignore[method-assign]
     CodeBuildBackend.batch_get_builds = batch_get_builds  # type: ignore[method-assign]
     CodeBuildBackend.stop_build = stop_build  # type: ignore[assignment]
     CodeBuildBackend.list_builds_for_project = _newest_first(CodeBuildBackend.list_builds_for_project)  # type: ignore[method-assign]
