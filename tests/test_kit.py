@@ -19,8 +19,8 @@ from tests.japanese import report_problems
 
 KIT_CONTRACT = [
     "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
-    "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs", "tag_map",
-    "tagged_by",
+    "dynamodb", "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs",
+    "tag_map", "tagged_by",
 ]
 LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
 
@@ -46,8 +46,10 @@ def test_or_none_is_none_for_what_does_not_exist_and_raises_anything_else(target
     assert or_none(aws.client("iam").get_role, RoleName="nobody") is None
     assert or_none(aws.client("s3").get_bucket_policy, Bucket="no-such-bucket-here") is None
     assert or_none(aws.client("sqs").get_queue_url, QueueName="no-such-queue") is None
-    with pytest.raises(ClientError):
-        or_none(aws.client("iam").create_role, RoleName="broken", AssumeRolePolicyDocument="not a policy")
+    trust = json.dumps(iam.trust_policy("lambda.amazonaws.com"))
+    aws.client("iam").create_role(RoleName="twice", AssumeRolePolicyDocument=trust)
+    with pytest.raises(ClientError):  # EntityAlreadyExists is an answer, not an absence
+        or_none(aws.client("iam").create_role, RoleName="twice", AssumeRolePolicyDocument=trust)
 
 
 def test_ensure_bucket_creates_tags_and_fills_once_and_delete_bucket_removes_only_tagged_buckets(target: Target) -> None:
