@@ -31,8 +31,16 @@ def cli_json(target: Target, *args: str) -> Any:
     return json.loads(done.stdout) if done.stdout.strip() else None
 
 
+_SESSIONS: dict[str, Any] = {}
+
+
+def _aws(target: Target) -> Any:
+    """One boto3 session (and its clients) for the whole run: making clients is the slow part."""
+    return _SESSIONS.setdefault(str(target.endpoint_url), target.aws())
+
+
 def _role(target: Target) -> str:
-    return f"arn:aws:iam::{target.aws().account_id}:role/codebuild-service"
+    return f"arn:aws:iam::{_aws(target).account_id}:role/codebuild-service"
 
 
 def _buildspec(**phases: list[str]) -> str:
@@ -43,14 +51,14 @@ def _buildspec(**phases: list[str]) -> str:
 
 
 def _project(target: Target, name: str, buildspec: str, **settings: Any) -> None:
-    target.aws().client("codebuild").create_project(
+    _aws(target).client("codebuild").create_project(
         name=name, source=settings.pop("source", {"type": "NO_SOURCE", "buildspec": buildspec}),
         artifacts=settings.pop("artifacts", {"type": "NO_ARTIFACTS"}),
         environment={**ENVIRONMENT, **settings.pop("environment", {})}, serviceRole=_role(target), **settings)
 
 
 def _wait(target: Target, build_id: str, seconds: float = 20) -> dict[str, Any]:
-    codebuild = target.aws().client("codebuild")
+    codebuild = _aws(target).client("codebuild")
     deadline = time.monotonic() + seconds
     while True:
         build: dict[str, Any] = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
@@ -60,7 +68,7 @@ def _wait(target: Target, build_id: str, seconds: float = 20) -> dict[str, Any]:
 
 
 def _log(target: Target, build: dict[str, Any]) -> list[str]:
-    events = target.aws().client("logs").get_log_events(
+    events = _aws(target).client("logs").get_log_events(
         logGroupName=build["logs"]["groupName"], logStreamName=build["logs"]["streamName"])["events"]
     return [e["message"] for e in events]
 
@@ -109,17 +117,17 @@ def test_no_source_build_runs_its_inline_buildspec_with_project_buildspec_and_ov
         messages = _log(target, build)
         assert f"vars spec project {greeting} n={number}" in messages
         assert any(m.startswith("carried yes in /; src /") for m in messages)
-    events = cli_json(target, "logs", "filter-log-events", "--log-group-name", "/aws/codebuild/hello",
-                      "--filter-pattern", "override")["events"]
+    events = _aws(target).client("logs").filter_log_events(logGroupName="/aws/codebuild/hello",
+                                                           filterPattern="override")["events"]
     assert [e["message"] for e in events] == ["vars spec project override n=2"]
-    listed = cli_json(target, "codebuild", "list-builds-for-project", "--project-name", "hello")["ids"]
+    listed = _aws(target).client("codebuild").list_builds_for_project(projectName="hello")["ids"]
     assert listed == [second["id"], first["id"]]
 
 
 def test_failing_build_command_fails_the_build_and_post_build_still_runs(target: Target) -> None:
     _project(target, "breaks", _buildspec(build=["echo before", "exit 3", "echo never"],
                                           post_build=["echo post succeeding=$CODEBUILD_BUILD_SUCCEEDING"]))
-    build = _wait(target, cli_json(target, "codebuild", "start-build", "--project-name", "breaks")["build"]["id"])
+    build = _wait(target, _aws(target).client("codebuild").start_build(projectName="breaks")["build"]["id"])
     phases = _phases(build)
     assert build["buildStatus"] == "FAILED" and build["buildComplete"]
     assert phases["BUILD"]["phaseStatus"] == "FAILED"
@@ -132,14 +140,14 @@ def test_failing_build_command_fails_the_build_and_post_build_still_runs(target:
 
 def test_failing_install_skips_to_finalizing(target: Target) -> None:
     _project(target, "no-install", _buildspec(install=["false"], build=["echo built"]))
-    build = _wait(target, target.aws().client("codebuild").start_build(projectName="no-install")["build"]["id"])
+    build = _wait(target, _aws(target).client("codebuild").start_build(projectName="no-install")["build"]["id"])
     assert build["buildStatus"] == "FAILED"
     assert [p["phaseType"] for p in build["phases"]][-4:] == ["DOWNLOAD_SOURCE", "INSTALL", "FINALIZING", "COMPLETED"]
     assert "built" not in _log(target, build)
 
 
 def test_s3_source_zip_is_unpacked_and_s3_artifacts_are_uploaded(target: Target) -> None:
-    s3 = target.aws().client("s3")
+    s3 = _aws(target).client("s3")
     for bucket in ("sources", "outputs"):
         s3.create_bucket(Bucket=bucket)
     spec = ("version: 0.2\nphases:\n  build:\n    commands:\n      - mkdir -p dist && tr a-z A-Z < app.txt > dist/app.txt\n"
@@ -147,39 +155,39 @@ def test_s3_source_zip_is_unpacked_and_s3_artifacts_are_uploaded(target: Target)
     s3.put_object(Bucket="sources", Key="app/source.zip", Body=_zip({"buildspec.yml": spec, "app.txt": "hello"}))
     _project(target, "from-s3", "", source={"type": "S3", "location": "sources/app/source.zip"},
              artifacts={"type": "S3", "location": "outputs", "path": "builds", "name": "site"})
-    build = _wait(target, cli_json(target, "codebuild", "start-build", "--project-name", "from-s3")["build"]["id"])
+    build = _wait(target, _aws(target).client("codebuild").start_build(projectName="from-s3")["build"]["id"])
     assert build["buildStatus"] == "SUCCEEDED", _log(target, build)
     assert build["artifacts"]["location"] == "arn:aws:s3:::outputs/builds/site"
     assert s3.get_object(Bucket="outputs", Key="builds/site/app.txt")["Body"].read() == b"HELLO"
 
 
 def test_missing_s3_source_fails_download_source(target: Target) -> None:
-    target.aws().client("s3").create_bucket(Bucket="empty-sources")
+    _aws(target).client("s3").create_bucket(Bucket="empty-sources")
     _project(target, "lost", "", source={"type": "S3", "location": "empty-sources/none.zip"})
-    build = _wait(target, target.aws().client("codebuild").start_build(projectName="lost")["build"]["id"])
+    build = _wait(target, _aws(target).client("codebuild").start_build(projectName="lost")["build"]["id"])
     download = _phases(build)["DOWNLOAD_SOURCE"]
     assert (build["buildStatus"], download["phaseStatus"]) == ("FAILED", "FAILED")
     assert download["contexts"][0]["statusCode"] == "CLIENT_ERROR"
 
 
 def test_build_logs_follow_logs_config(target: Target) -> None:
-    logs = target.aws().client("logs")
+    logs = _aws(target).client("logs")
     _project(target, "quiet", _buildspec(build=["echo hidden"]),
              logsConfig={"cloudWatchLogs": {"status": "DISABLED"}})
-    quiet = _wait(target, target.aws().client("codebuild").start_build(projectName="quiet")["build"]["id"])
+    quiet = _wait(target, _aws(target).client("codebuild").start_build(projectName="quiet")["build"]["id"])
     assert quiet["buildStatus"] == "SUCCEEDED" and quiet["logs"]["cloudWatchLogs"]["status"] == "DISABLED"
     assert "groupName" not in quiet["logs"]
     assert logs.describe_log_groups(logGroupNamePrefix="/aws/codebuild/quiet")["logGroups"] == []
     _project(target, "named", _buildspec(build=["echo shown"]),
              logsConfig={"cloudWatchLogs": {"status": "ENABLED", "groupName": "builds", "streamName": "named"}})
-    named = _wait(target, target.aws().client("codebuild").start_build(projectName="named")["build"]["id"])
+    named = _wait(target, _aws(target).client("codebuild").start_build(projectName="named")["build"]["id"])
     assert named["logs"]["groupName"] == "builds"
     assert named["logs"]["streamName"] == "named/" + named["id"].split(":", 1)[1]
     assert "shown" in _log(target, named)
 
 
 def test_build_commands_reach_the_emulator_with_dummy_credentials_and_stored_secrets(target: Target) -> None:
-    aws = target.aws()
+    aws = _aws(target)
     aws.client("ssm").put_parameter(Name="/app/colour", Value="blue", Type="String")
     aws.client("secretsmanager").create_secret(Name="app-db", SecretString=json.dumps({"password": "s3cret"}))
     spec = ("version: 0.2\nenv:\n  parameter-store:\n    COLOUR: /app/colour\nphases:\n  build:\n    commands:\n"
@@ -194,7 +202,7 @@ def test_build_commands_reach_the_emulator_with_dummy_credentials_and_stored_sec
 
 def test_stop_build_kills_a_running_build(target: Target) -> None:
     _project(target, "slow", _buildspec(build=["sleep 30", "echo late"]))
-    started = cli_json(target, "codebuild", "start-build", "--project-name", "slow")["build"]
+    started = _aws(target).client("codebuild").start_build(projectName="slow")["build"]
     assert _wait(target, started["id"], seconds=0.3)["buildStatus"] == "IN_PROGRESS"
     cli_json(target, "codebuild", "stop-build", "--id", started["id"])
     build = _wait(target, started["id"], seconds=5)
@@ -202,13 +210,13 @@ def test_stop_build_kills_a_running_build(target: Target) -> None:
 
 
 def test_reset_stops_running_builds(target: Target, fresh_emulator: EmulatorInfo) -> None:
-    _project(target, "outlived", _buildspec(build=["sleep 1", "aws s3 mb s3://after-the-reset"]))
-    target.aws().client("codebuild").start_build(projectName="outlived")
+    _project(target, "outlived", _buildspec(build=["sleep 0.5", "aws s3 mb s3://after-the-reset"]))
+    _aws(target).client("codebuild").start_build(projectName="outlived")
     time.sleep(0.2)
     emulator.reset(fresh_emulator)
-    time.sleep(2)
-    assert target.aws().client("s3").list_buckets()["Buckets"] == []
-    assert target.aws().client("logs").describe_log_groups()["logGroups"] == []
+    time.sleep(1.0)  # the build's aws command would have created the bucket by now
+    assert _aws(target).client("s3").list_buckets()["Buckets"] == []
+    assert _aws(target).client("logs").describe_log_groups()["logGroups"] == []
 
 
 def test_no_source_project_still_needs_a_buildspec(target: Target) -> None:
@@ -228,7 +236,7 @@ SITE_BUILDSPEC = ("version: 0.2\nphases:\n  build:\n    commands:\n      - echo 
 
 
 def _pipeline(target: Target, name: str, source_key: str = "source.zip") -> dict[str, Any]:
-    aws = target.aws()
+    aws = _aws(target)
     role = aws.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     return {
         "name": name, "roleArn": role, "artifactStore": {"type": "S3", "location": "pipeline-artifacts"},
@@ -246,7 +254,7 @@ def _pipeline(target: Target, name: str, source_key: str = "source.zip") -> dict
 
 
 def _pipeline_world(target: Target, buildspec: str = SITE_BUILDSPEC) -> None:
-    s3 = target.aws().client("s3")
+    s3 = _aws(target).client("s3")
     for bucket in ("pipeline-sources", "pipeline-artifacts"):
         s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket="pipeline-sources", Key="source.zip", Body=_zip({"index.html": "hello", "buildspec.yml": buildspec}))
@@ -254,7 +262,7 @@ def _pipeline_world(target: Target, buildspec: str = SITE_BUILDSPEC) -> None:
 
 
 def _wait_execution(target: Target, pipeline: str, execution_id: str, seconds: float = 20) -> dict[str, Any]:
-    codepipeline = target.aws().client("codepipeline")
+    codepipeline = _aws(target).client("codepipeline")
     deadline = time.monotonic() + seconds
     while True:
         execution: dict[str, Any] = codepipeline.get_pipeline_execution(
@@ -268,7 +276,7 @@ def test_pipeline_runs_its_s3_source_and_a_real_codebuild_build(target: Target) 
     _pipeline_world(target)
     definition = _pipeline(target, "site")
     cli_json(target, "codepipeline", "create-pipeline", "--pipeline", json.dumps(definition))
-    created = cli_json(target, "codepipeline", "list-pipeline-executions", "--pipeline-name", "site")["pipelineExecutionSummaries"]
+    created = _aws(target).client("codepipeline").list_pipeline_executions(pipelineName="site")["pipelineExecutionSummaries"]
     assert [e["trigger"]["triggerType"] for e in created] == ["CreatePipeline"]
     execution_id = cli_json(target, "codepipeline", "start-pipeline-execution", "--name", "site")["pipelineExecutionId"]
     execution = _wait_execution(target, "site", execution_id)
@@ -286,25 +294,25 @@ def test_pipeline_runs_its_s3_source_and_a_real_codebuild_build(target: Target) 
     assert build_action["actionName"] == "BuildSite" and build_action["latestExecution"]["status"] == "Succeeded"
     build_id = build_action["latestExecution"]["externalExecutionId"]
     assert build_id.startswith("site-build:")
-    build = target.aws().client("codebuild").batch_get_builds(ids=[build_id])["builds"][0]
+    build = _aws(target).client("codebuild").batch_get_builds(ids=[build_id])["builds"][0]
     assert build["buildStatus"] == "SUCCEEDED" and build["initiator"] == "codepipeline/site"
     assert "building hello for codepipeline/site" in _log(target, build)
     assert stages["Source"]["actionStates"][0]["currentRevision"]["revisionId"]
-    builds = target.aws().client("codebuild").list_builds_for_project(projectName="site-build")["ids"]
+    builds = _aws(target).client("codebuild").list_builds_for_project(projectName="site-build")["ids"]
     assert len(builds) == 2  # the run at creation and the one started
-    stored = target.aws().client("s3").list_objects_v2(Bucket="pipeline-artifacts")["Contents"]
+    stored = _aws(target).client("s3").list_objects_v2(Bucket="pipeline-artifacts")["Contents"]
     outputs = [o["Key"] for o in stored if o["Key"].startswith("site/BuildOutput/")]
     assert outputs
-    body = target.aws().client("s3").get_object(Bucket="pipeline-artifacts", Key=outputs[0])["Body"].read()
+    body = _aws(target).client("s3").get_object(Bucket="pipeline-artifacts", Key=outputs[0])["Body"].read()
     assert zipfile.ZipFile(io.BytesIO(body)).read("out/index.html") == b"hello"
-    actions = cli_json(target, "codepipeline", "list-action-executions", "--pipeline-name", "site",
-                       "--filter", json.dumps({"pipelineExecutionId": execution_id}))["actionExecutionDetails"]
+    actions = _aws(target).client("codepipeline").list_action_executions(
+        pipelineName="site", filter={"pipelineExecutionId": execution_id})["actionExecutionDetails"]
     assert [(a["actionName"], a["status"]) for a in actions] == [("BuildSite", "Succeeded"), ("FetchSource", "Succeeded")]
 
 
 def test_pipeline_with_a_missing_source_object_fails_its_source_stage(target: Target) -> None:
     _pipeline_world(target)
-    codepipeline = target.aws().client("codepipeline")
+    codepipeline = _aws(target).client("codepipeline")
     codepipeline.create_pipeline(pipeline=_pipeline(target, "lost", source_key="missing.zip"))
     execution_id = codepipeline.list_pipeline_executions(pipelineName="lost")["pipelineExecutionSummaries"][0]["pipelineExecutionId"]
     execution = _wait_execution(target, "lost", execution_id)
@@ -318,7 +326,7 @@ def test_pipeline_with_a_missing_source_object_fails_its_source_stage(target: Ta
 
 def test_pipeline_fails_when_its_build_fails(target: Target) -> None:
     _pipeline_world(target, buildspec=_buildspec(build=["echo about to fail", "exit 2"]))
-    codepipeline = target.aws().client("codepipeline")
+    codepipeline = _aws(target).client("codepipeline")
     codepipeline.create_pipeline(pipeline=_pipeline(target, "broken"))
     summary = codepipeline.list_pipeline_executions(pipelineName="broken")["pipelineExecutionSummaries"][0]
     assert summary["status"] == "InProgress"
