@@ -146,6 +146,18 @@ def test_failing_install_skips_to_finalizing(target: Target) -> None:
     assert "built" not in _log(target, build)
 
 
+def test_on_failure_continue_goes_on_and_finally_runs_after_a_failed_command(target: Target) -> None:
+    spec = ("version: 0.2\nphases:\n  install:\n    on-failure: CONTINUE\n    commands:\n      - false\n"
+            "      - echo skipped\n    finally:\n      - echo cleaned up\n  build:\n    commands:\n      - echo built\n")
+    _project(target, "carries-on", spec)
+    build = _wait(target, _aws(target).client("codebuild").start_build(projectName="carries-on")["build"]["id"])
+    phases = _phases(build)
+    assert build["buildStatus"] == "FAILED"
+    assert (phases["INSTALL"]["phaseStatus"], phases["BUILD"]["phaseStatus"]) == ("FAILED", "SUCCEEDED")
+    messages = _log(target, build)
+    assert "cleaned up" in messages and "built" in messages and "skipped" not in messages
+
+
 def test_s3_source_zip_is_unpacked_and_s3_artifacts_are_uploaded(target: Target) -> None:
     s3 = _aws(target).client("s3")
     for bucket in ("sources", "outputs"):

@@ -291,6 +291,13 @@ class _Failure(Exception):
         self.code, self.message = code, message
 
 
+def _text(value: Any) -> str:
+    """A YAML scalar as the text it was written as (``false`` stays ``false``, not Python's ``False``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
 def _resolve(kind: str, name: str, reference: str, account: str, region: str) -> str:
     """A PARAMETER_STORE or SECRETS_MANAGER variable's value, from the emulator's SSM or Secrets Manager."""
     try:
@@ -331,7 +338,7 @@ def _environment(run: Run, spec: dict[str, Any], src: Path, home: Path) -> dict[
     typed += [(k, v, "SECRETS_MANAGER") for k, v in (declared.get("secrets-manager") or {}).items()]
     typed += [(v["name"], v["value"], v["type"]) for v in build["environment"]["environmentVariables"]]
     for name, value, kind in typed:
-        env[str(name)] = str(value) if kind == "PLAINTEXT" else _resolve(kind, str(name), str(value), account, region)
+        env[str(name)] = _text(value) if kind == "PLAINTEXT" else _resolve(kind, str(name), _text(value), account, region)
     env.update({
         "AWS_REGION": region, "AWS_DEFAULT_REGION": region, **EMULATOR_CREDENTIALS,
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{settings.moto_server_port()}",
@@ -438,7 +445,7 @@ def _phase(run: Run, name: str, block: dict[str, Any], shell: dict[str, Any], de
     run.log(_container(f"Entering phase {name.upper()}"))
     failure: tuple[str, str] | None = None
     for group in ("commands", "finally"):
-        for command in [str(c) for c in block.get(group) or []]:
+        for command in [_text(c) for c in block.get(group) or []]:
             if failure is not None and group == "commands":
                 break
             status, shell["env"], shell["cwd"] = _command(run, command, shell["env"], shell["cwd"], shell["state"], deadline)
