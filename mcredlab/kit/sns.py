@@ -1,11 +1,12 @@
-"""SNS topics for labs: readers by name."""
+"""SNS topics for labs: tagged idempotent topics and readers by name."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from mcredlab.kit.reading import or_none
+from mcredlab.kit.reading import or_none, tag_map, tagged_by
+from mcredlab.lab import TAG_KEY
 from mcredlab.target import Aws
 
 
@@ -16,6 +17,24 @@ def topic_arn(aws: Aws, name: str) -> str | None:
             if topic["TopicArn"].rsplit(":", 1)[1] == name:
                 return str(topic["TopicArn"])
     return None
+
+
+def ensure_topic(aws: Aws, lab_id: str, name: str) -> str:
+    """The ARN of topic ``name``; created tagged for the lab if missing."""
+    arn = topic_arn(aws, name)
+    if arn is not None:
+        return arn
+    return str(aws.client("sns").create_topic(Name=name, Tags=[{"Key": TAG_KEY, "Value": lab_id}])["TopicArn"])
+
+
+def delete_topic(aws: Aws, lab_id: str, name: str) -> None:
+    """Delete topic ``name`` (with its subscriptions) if the lab tagged it."""
+    arn = topic_arn(aws, name)
+    if arn is None:
+        return
+    tags = or_none(aws.client("sns").list_tags_for_resource, ResourceArn=arn) or {}
+    if tagged_by(lab_id, tag_map(tags.get("Tags"))):
+        or_none(aws.client("sns").delete_topic, TopicArn=arn)
 
 
 def subscriptions(aws: Aws, arn: str) -> list[dict[str, Any]]:

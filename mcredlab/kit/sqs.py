@@ -1,4 +1,5 @@
-"""SQS queues for labs: readers by name, and the criterion "the queue policy lets a service send"."""
+"""SQS queues for labs: tagged idempotent queues, readers by name, and the criterion "the queue policy lets a
+service send"."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import json
 from typing import Any
 
 from mcredlab._text import Text
-from mcredlab.kit.reading import or_none
-from mcredlab.lab import Finding, Lab, failed, passed
+from mcredlab.kit.reading import or_none, tagged_by
+from mcredlab.lab import TAG_KEY, Finding, Lab, failed, passed
 from mcredlab.policy import condition_values, matches, statements
 from mcredlab.target import Aws
 
@@ -25,6 +26,26 @@ def attributes(aws: Aws, name: str) -> dict[str, str] | None:
         return None
     found = or_none(aws.client("sqs").get_queue_attributes, QueueUrl=url, AttributeNames=["All"])
     return None if found is None else dict(found.get("Attributes", {}))
+
+
+def ensure_queue(aws: Aws, lab_id: str, name: str, attributes: dict[str, str] | None = None) -> str:
+    """The URL of queue ``name``; created tagged for the lab with ``attributes`` if missing (an existing
+    queue is kept as it is: it may be the learner's work)."""
+    url = queue_url(aws, name)
+    if url is not None:
+        return url
+    return str(aws.client("sqs").create_queue(QueueName=name, Attributes=dict(attributes or {}),
+                                              tags={TAG_KEY: lab_id})["QueueUrl"])
+
+
+def delete_queue(aws: Aws, lab_id: str, name: str) -> None:
+    """Delete queue ``name`` if the lab tagged it."""
+    url = queue_url(aws, name)
+    if url is None:
+        return
+    tags = or_none(aws.client("sqs").list_queue_tags, QueueUrl=url) or {}
+    if tagged_by(lab_id, tags.get("Tags")):
+        or_none(aws.client("sqs").delete_queue, QueueUrl=url)
 
 
 def redrive_policy(aws: Aws, name: str) -> dict[str, Any] | None:
