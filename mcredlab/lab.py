@@ -1,7 +1,9 @@
 """What a lab is: metadata, task text, setup, criteria, a reference solution and near misses.
 
 A task module builds one :class:`Lab` and registers its parts with decorators, so it reads top to
-bottom as the task::
+bottom as the task. It imports everything from :mod:`mcredlab.kit` (``mcredlab new-lab ID`` writes one)::
+
+    from mcredlab.kit import Aws, Context, Finding, Lab, Text, failed, passed, s3
 
     lab = Lab(id="s3-static-website", track="serverless", services=("s3",), certs=("SAA",), minutes=15,
               title=Text(en=..., ja=...), task=Text(en=..., ja=...))
