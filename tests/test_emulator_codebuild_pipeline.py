@@ -265,10 +265,12 @@ def _pipeline(target: Target, name: str, source_key: str = "source.zip") -> dict
     }
 
 
-def _pipeline_world(target: Target, buildspec: str = SITE_BUILDSPEC) -> None:
+def _pipeline_world(target: Target, buildspec: str = SITE_BUILDSPEC, versioned: bool = True) -> None:
     s3 = _aws(target).client("s3")
     for bucket in ("pipeline-sources", "pipeline-artifacts"):
         s3.create_bucket(Bucket=bucket)
+    if versioned:
+        s3.put_bucket_versioning(Bucket="pipeline-sources", VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket="pipeline-sources", Key="source.zip", Body=_zip({"index.html": "hello", "buildspec.yml": buildspec}))
     _project(target, "site-build", "", source={"type": "CODEPIPELINE"}, artifacts={"type": "CODEPIPELINE"})
 
@@ -349,3 +351,13 @@ def test_pipeline_fails_when_its_build_fails(target: Target) -> None:
     latest = build_stage["actionStates"][0]["latestExecution"]
     assert (build_stage["latestExecution"]["status"], latest["status"]) == ("Failed", "Failed")
     assert latest["errorDetails"]["code"] == "JobFailed" and "exit 2" in latest["errorDetails"]["message"]
+
+
+def test_pipeline_source_bucket_must_be_versioned(target: Target) -> None:
+    _pipeline_world(target, versioned=False)
+    codepipeline = _aws(target).client("codepipeline")
+    codepipeline.create_pipeline(pipeline=_pipeline(target, "unversioned"))
+    execution_id = codepipeline.list_pipeline_executions(pipelineName="unversioned")["pipelineExecutionSummaries"][0]["pipelineExecutionId"]
+    assert _wait_execution(target, "unversioned", execution_id)["status"] == "Failed"
+    source = codepipeline.get_pipeline_state(name="unversioned")["stageStates"][0]["actionStates"][0]["latestExecution"]
+    assert "not versioned" in source["errorDetails"]["message"]

@@ -10,7 +10,8 @@ Here, as on AWS, an execution is InProgress and runs in a background thread, sta
 (later stages do not run; ``statusSummary`` holds the action's error):
 
 * an S3 source action (``S3Bucket``, ``S3ObjectKey``) reads the object from the emulator's S3; a
-  missing bucket or key fails it; its output artifact is the object (a zip), also written to the
+  missing bucket or key fails it, and so does a bucket without versioning (AWS requires a versioned
+  source bucket; the message is the emulator's own); its output artifact is the object (a zip), also written to the
   artifact store bucket when it exists; ``currentRevision`` and the execution's ``artifactRevisions``
   / ``sourceRevisions`` carry the object's version id (its ETag when unversioned);
 * a CodeBuild build action (``ProjectName``, optional ``EnvironmentVariables``) starts a real build of
@@ -53,6 +54,8 @@ SEAMS = (
     ("moto.core.base_backend", "BaseBackend", "reset"),
     ("moto.s3.models", "s3_backends", None),
     ("moto.s3.models", "S3Backend", "get_object"),
+    ("moto.s3.models", "S3Backend", "get_bucket"),
+    ("moto.s3.models", "FakeBucket", "is_versioned"),
     ("moto.s3.models", "S3Backend", "put_object"),
 )
 
@@ -200,10 +203,15 @@ class _Execution:
 
         config = action.get("configuration") or {}
         bucket, key = str(config.get("S3Bucket", "")), str(config.get("S3ObjectKey", ""))
+        s3 = s3_backends[self.backend.account_id]["aws"]
         try:
-            found = s3_backends[self.backend.account_id]["aws"].get_object(bucket, key)
+            versioned = bool(s3.get_bucket(bucket).is_versioned)
+            found = s3.get_object(bucket, key)
         except Exception:  # noqa: BLE001 - NoSuchBucket
             raise _ActionFailed(f"The bucket named {bucket} does not exist, or you do not have access to it") from None
+        if not versioned:
+            raise _ActionFailed(f"The S3 source bucket {bucket} is not versioned: enable versioning on it "
+                                "(an S3 source action reads a version of the object)")
         if found is None:
             raise _ActionFailed(f"The object with key '{key}' does not exist.")
         revision = str(found.version_id) if found.version_id not in (None, "null") else found.etag.strip('"')
