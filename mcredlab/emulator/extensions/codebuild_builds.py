@@ -39,7 +39,8 @@ Here, as on AWS:
 * S3 artifacts are uploaded to the emulator's S3 at ``location/path/[build id/]name`` (files, or one
   zip with ``packaging: ZIP``); ``list_builds_for_project`` and ``list_builds`` list newest first.
 
-/moto-api/reset stops running builds (their commands are killed; they write nothing more).
+/moto-api/reset stops running builds (their commands are killed; they write nothing more); so does
+the emulator's exit.
 
 Not emulated: no Docker image (commands run with the emulator host's own ``bash``, tools and
 ``PATH``; ``image``, ``computeType`` and ``runtime-versions`` are ignored), no VPC, no caching, no
@@ -51,6 +52,7 @@ object, not a folder; the build's ``aws`` calls use the default account whatever
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import io
@@ -700,6 +702,14 @@ def find(build_id: str) -> Run | None:
         return _runs.get(build_id)
 
 
+def _kill_all() -> None:
+    """At the emulator's exit: builds run in sessions of their own, so stopping the emulator's group misses them."""
+    with _lock:
+        for run in _runs.values():
+            run.cancelled = True
+            run.kill()
+
+
 def install() -> None:
     global _tmp_root, _moto_start
     from moto.codebuild import responses
@@ -709,6 +719,7 @@ def install() -> None:
     from mcredlab.home import home
 
     _tmp_root = own_tmp_root(home() / "codebuild" / "tmp")
+    atexit.register(_kill_all)
     responses._validate_required_params_source = _no_source_needs_no_location(  # type: ignore[assignment]
         responses._validate_required_params_source)
     responses.CodeBuildResponse.start_build = _response_start_build(  # type: ignore[method-assign]
