@@ -472,7 +472,10 @@ def _collect(spec: dict[str, Any], src: Path) -> list[tuple[Path, str]]:
     found: dict[str, Path] = {}
     for pattern in [str(p) for p in declared.get("files") or []]:
         pattern = pattern.removeprefix("./")
-        matches = [base / pattern] if (base / pattern).is_file() else sorted(base.glob(pattern))
+        try:
+            matches = [base / pattern] if (base / pattern).is_file() else sorted(base.glob(pattern))
+        except (NotImplementedError, ValueError, OSError):  # an absolute or empty pattern matches nothing
+            matches = []
         for path in matches:
             if path.is_file():
                 relative = path.relative_to(base).as_posix()
