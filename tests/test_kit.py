@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 import mcredlab.kit as kit
 from mcredlab.checking import run_check
-from mcredlab.kit import Lab, Text, iam, or_none, s3, sqs
+from mcredlab.kit import Lab, Text, dynamodb, iam, or_none, s3, sqs
 from mcredlab.labs import all_labs
 from mcredlab.target import Target
 from tests.japanese import report_problems
@@ -65,6 +65,32 @@ def test_ensure_bucket_creates_tags_and_fills_once_and_delete_bucket_removes_onl
     assert s3.bucket_names(aws) >= {"kit-bucket", "not-the-labs"}
     s3.delete_bucket(aws, "kit-test", "kit-bucket")
     assert "kit-bucket" not in s3.bucket_names(aws)
+
+
+def test_ensure_table_creates_a_tagged_on_demand_table_once_and_delete_table_removes_only_tagged_tables(
+        target: Target) -> None:
+    aws = target.aws()
+    assert dynamodb.table(aws, "kit-table") is None and dynamodb.time_to_live(aws, "kit-table") is None
+    assert dynamodb.tags(aws, "kit-table") is None
+    arn = dynamodb.ensure_table(aws, "kit-test", "kit-table", partition_key=("orderId", "S"), sort_key=("at", "N"))
+    aws.client("dynamodb").put_item(TableName="kit-table", Item={"orderId": {"S": "o-1"}, "at": {"N": "1"}})
+    assert dynamodb.ensure_table(aws, "kit-test", "kit-table", partition_key=("orderId", "S")) == arn
+    described = dynamodb.table(aws, "kit-table")
+    assert described is not None and described["ItemCount"] == 1  # kept as it was, with the learner's item
+    assert (dynamodb.partition_key(described), dynamodb.sort_key(described)) == ("orderId", "at")
+    assert dynamodb.attribute_type(described, "at") == "N" and dynamodb.billing_mode(described) == "PAY_PER_REQUEST"
+    assert dynamodb.stream_view_type(described) is None and dynamodb.index_names(described) == []
+    assert dynamodb.time_to_live(aws, "kit-table") == {"TimeToLiveStatus": "DISABLED"}
+    assert dynamodb.tags(aws, "kit-table") == {kit.TAG_KEY: "kit-test"}
+    aws.cli("dynamodb", "create-table", "--table-name", "not-the-labs", "--billing-mode", "PAY_PER_REQUEST",
+            "--attribute-definitions", "AttributeName=id,AttributeType=S", "--key-schema", "AttributeName=id,KeyType=HASH")
+    dynamodb.delete_table(aws, "kit-test", "not-the-labs")
+    dynamodb.delete_table(aws, "another-lab", "kit-table")
+    assert dynamodb.table(aws, "not-the-labs") is not None and dynamodb.table(aws, "kit-table") is not None
+    dynamodb.delete_table(aws, "kit-test", "kit-table")
+    dynamodb.delete_table_named(aws, "not-the-labs")
+    dynamodb.delete_table_named(aws, "no-such-table")
+    assert aws.client("dynamodb").list_tables()["TableNames"] == []
 
 
 def _lab_with(register) -> Lab:  # type: ignore[no-untyped-def]
