@@ -1,5 +1,9 @@
 """CodeBuild builds and CodePipeline executions really run in the emulator (extensions ``codebuild_builds``
-and ``codepipeline_executions``), against the real emulator process; the AWS CLI where a learner uses it."""
+and ``codepipeline_executions``), against the real emulator process; the AWS CLI where a learner uses it.
+
+The emulator is reset once for this module (a reset costs about a second), so every test names its own
+resources; the test of /moto-api/reset asks for ``fresh_emulator`` itself.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,16 @@ import pytest
 
 from mcredlab import emulator
 from mcredlab.emulator import EmulatorInfo
-from mcredlab.target import Target
+from mcredlab.target import Target, resolve
 
 ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
+
+
+@pytest.fixture(scope="module")
+def target(emulator_info: EmulatorInfo) -> Target:
+    """The emulator, emptied once for the module (instead of before each test)."""
+    emulator.reset(emulator_info)
+    return resolve("emulator")
 
 
 def cli_json(target: Target, *args: str) -> Any:
@@ -248,31 +259,33 @@ SITE_BUILDSPEC = ("version: 0.2\nphases:\n  build:\n    commands:\n      - echo 
 
 
 def _pipeline(target: Target, name: str, source_key: str = "source.zip") -> dict[str, Any]:
+    """A pipeline ``name``: an S3 source stage (bucket ``name-sources``) and a build of project ``name-build``."""
     aws = _aws(target)
     role = aws.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
     return {
-        "name": name, "roleArn": role, "artifactStore": {"type": "S3", "location": "pipeline-artifacts"},
+        "name": name, "roleArn": role, "artifactStore": {"type": "S3", "location": f"{name}-artifacts"},
         "stages": [
             {"name": "Source", "actions": [{
                 "name": "FetchSource", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
-                "configuration": {"S3Bucket": "pipeline-sources", "S3ObjectKey": source_key, "PollForSourceChanges": "false"},
+                "configuration": {"S3Bucket": f"{name}-sources", "S3ObjectKey": source_key, "PollForSourceChanges": "false"},
                 "outputArtifacts": [{"name": "SourceOutput"}]}]},
             {"name": "Build", "actions": [{
                 "name": "BuildSite", "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
-                "configuration": {"ProjectName": "site-build"}, "inputArtifacts": [{"name": "SourceOutput"}],
+                "configuration": {"ProjectName": f"{name}-build"}, "inputArtifacts": [{"name": "SourceOutput"}],
                 "outputArtifacts": [{"name": "BuildOutput"}]}]},
         ],
     }
 
 
-def _pipeline_world(target: Target, buildspec: str = SITE_BUILDSPEC, versioned: bool = True) -> None:
+def _pipeline_world(target: Target, name: str, buildspec: str = SITE_BUILDSPEC, versioned: bool = True) -> None:
+    """What pipeline ``name`` uses: its source and artifact buckets, the source zip, its CODEPIPELINE project."""
     s3 = _aws(target).client("s3")
-    for bucket in ("pipeline-sources", "pipeline-artifacts"):
+    for bucket in (f"{name}-sources", f"{name}-artifacts"):
         s3.create_bucket(Bucket=bucket)
     if versioned:
-        s3.put_bucket_versioning(Bucket="pipeline-sources", VersioningConfiguration={"Status": "Enabled"})
-    s3.put_object(Bucket="pipeline-sources", Key="source.zip", Body=_zip({"index.html": "hello", "buildspec.yml": buildspec}))
-    _project(target, "site-build", "", source={"type": "CODEPIPELINE"}, artifacts={"type": "CODEPIPELINE"})
+        s3.put_bucket_versioning(Bucket=f"{name}-sources", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=f"{name}-sources", Key="source.zip", Body=_zip({"index.html": "hello", "buildspec.yml": buildspec}))
+    _project(target, f"{name}-build", "", source={"type": "CODEPIPELINE"}, artifacts={"type": "CODEPIPELINE"})
 
 
 def _wait_execution(target: Target, pipeline: str, execution_id: str, seconds: float = 20) -> dict[str, Any]:
@@ -287,7 +300,7 @@ def _wait_execution(target: Target, pipeline: str, execution_id: str, seconds: f
 
 
 def test_pipeline_runs_its_s3_source_and_a_real_codebuild_build(target: Target) -> None:
-    _pipeline_world(target)
+    _pipeline_world(target, "site")
     definition = _pipeline(target, "site")
     cli_json(target, "codepipeline", "create-pipeline", "--pipeline", json.dumps(definition))
     created = _aws(target).client("codepipeline").list_pipeline_executions(pipelineName="site")["pipelineExecutionSummaries"]
@@ -314,10 +327,10 @@ def test_pipeline_runs_its_s3_source_and_a_real_codebuild_build(target: Target) 
     assert stages["Source"]["actionStates"][0]["currentRevision"]["revisionId"]
     builds = _aws(target).client("codebuild").list_builds_for_project(projectName="site-build")["ids"]
     assert len(builds) == 2  # the run at creation and the one started
-    stored = _aws(target).client("s3").list_objects_v2(Bucket="pipeline-artifacts")["Contents"]
+    stored = _aws(target).client("s3").list_objects_v2(Bucket="site-artifacts")["Contents"]
     outputs = [o["Key"] for o in stored if o["Key"].startswith("site/BuildOutput/")]
     assert outputs
-    body = _aws(target).client("s3").get_object(Bucket="pipeline-artifacts", Key=outputs[0])["Body"].read()
+    body = _aws(target).client("s3").get_object(Bucket="site-artifacts", Key=outputs[0])["Body"].read()
     assert zipfile.ZipFile(io.BytesIO(body)).read("out/index.html") == b"hello"
     actions = _aws(target).client("codepipeline").list_action_executions(
         pipelineName="site", filter={"pipelineExecutionId": execution_id})["actionExecutionDetails"]
@@ -325,7 +338,7 @@ def test_pipeline_runs_its_s3_source_and_a_real_codebuild_build(target: Target) 
 
 
 def test_pipeline_with_a_missing_source_object_fails_its_source_stage(target: Target) -> None:
-    _pipeline_world(target)
+    _pipeline_world(target, "lost")
     codepipeline = _aws(target).client("codepipeline")
     codepipeline.create_pipeline(pipeline=_pipeline(target, "lost", source_key="missing.zip"))
     execution_id = codepipeline.list_pipeline_executions(pipelineName="lost")["pipelineExecutionSummaries"][0]["pipelineExecutionId"]
@@ -339,7 +352,7 @@ def test_pipeline_with_a_missing_source_object_fails_its_source_stage(target: Ta
 
 
 def test_pipeline_fails_when_its_build_fails(target: Target) -> None:
-    _pipeline_world(target, buildspec=_buildspec(build=["echo about to fail", "exit 2"]))
+    _pipeline_world(target, "broken", buildspec=_buildspec(build=["echo about to fail", "exit 2"]))
     codepipeline = _aws(target).client("codepipeline")
     codepipeline.create_pipeline(pipeline=_pipeline(target, "broken"))
     summary = codepipeline.list_pipeline_executions(pipelineName="broken")["pipelineExecutionSummaries"][0]
@@ -354,7 +367,7 @@ def test_pipeline_fails_when_its_build_fails(target: Target) -> None:
 
 
 def test_pipeline_source_bucket_must_be_versioned(target: Target) -> None:
-    _pipeline_world(target, versioned=False)
+    _pipeline_world(target, "unversioned", versioned=False)
     codepipeline = _aws(target).client("codepipeline")
     codepipeline.create_pipeline(pipeline=_pipeline(target, "unversioned"))
     execution_id = codepipeline.list_pipeline_executions(pipelineName="unversioned")["pipelineExecutionSummaries"][0]["pipelineExecutionId"]
