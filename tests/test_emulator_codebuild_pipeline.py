@@ -212,14 +212,16 @@ def test_build_logs_follow_logs_config(target: Target) -> None:
 def test_build_commands_reach_the_emulator_with_dummy_credentials_and_stored_secrets(target: Target) -> None:
     aws = _aws(target)
     aws.client("ssm").put_parameter(Name="/app/colour", Value="blue", Type="String")
+    aws.client("ssm").put_parameter(Name="/app/token", Value="t0ken", Type="SecureString")
     aws.client("secretsmanager").create_secret(Name="app-db", SecretString=json.dumps({"password": "s3cret"}))
     spec = ("version: 0.2\nenv:\n  parameter-store:\n    COLOUR: /app/colour\nphases:\n  build:\n    commands:\n"
-            "      - aws s3 mb s3://made-by-a-build\n      - echo \"key=$AWS_ACCESS_KEY_ID colour=$COLOUR db=$DB\"\n")
+            "      - aws s3 mb s3://made-by-a-build\n      - echo \"key=$AWS_ACCESS_KEY_ID colour=$COLOUR db=$DB token=$TOKEN\"\n")
     _project(target, "talks", spec, environment={"environmentVariables": [
-        {"name": "DB", "value": "app-db:password", "type": "SECRETS_MANAGER"}]})
+        {"name": "DB", "value": "app-db:password", "type": "SECRETS_MANAGER"},
+        {"name": "TOKEN", "value": "/app/token", "type": "PARAMETER_STORE"}]})
     build = _wait(target, aws.client("codebuild").start_build(projectName="talks")["build"]["id"])
     assert build["buildStatus"] == "SUCCEEDED", _log(target, build)
-    assert "key=testing colour=blue db=s3cret" in _log(target, build)
+    assert "key=testing colour=blue db=s3cret token=t0ken" in _log(target, build)
     assert "made-by-a-build" in [b["Name"] for b in aws.client("s3").list_buckets()["Buckets"]]
 
 

@@ -90,6 +90,7 @@ SEAMS = (
     ("moto.s3.models", "S3Backend", "get_object"),
     ("moto.s3.models", "S3Backend", "put_object"),
     ("moto.ssm.models", "ssm_backends", None),
+    ("moto.ssm.models", "Parameter", "decrypt"),
     ("moto.secretsmanager.models", "secretsmanager_backends", None),
     ("moto.settings", "moto_server_port", None),
 )
@@ -309,7 +310,7 @@ def _resolve(kind: str, name: str, reference: str, account: str, region: str) ->
             parameter = ssm_backends[account][region].get_parameter(reference)
             if parameter is None:
                 raise KeyError(reference)
-            return str(parameter.value)
+            return str(parameter.decrypt(parameter.value))  # a SecureString is decrypted, as CodeBuild does
         import json
 
         from moto.secretsmanager.models import secretsmanager_backends

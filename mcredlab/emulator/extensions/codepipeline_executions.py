@@ -31,7 +31,9 @@ Not emulated: other action providers (CodeCommit, GitHub, CodeDeploy, Lambda, ma
 CloudFormation, ...) fail with a message saying so; change detection (``PollForSourceChanges``,
 EventBridge triggers, webhooks) does not start executions; no transitions can be disabled, no
 stop/retry/rollback, no execution modes (executions do not supersede one another), no variables or
-namespaces resolved into configurations, no action roles, no artifact encryption.
+namespaces resolved into configurations, no action roles, no artifact encryption; a build action
+takes its first input artifact only (no secondary sources) and gives one output artifact; actions of
+one stage with the same ``runOrder`` run one after the other, not in parallel.
 """
 
 from __future__ import annotations
