@@ -167,8 +167,10 @@ class Run:
                 self._log_ready = True
             logs.put_log_events(self.log_group, self.log_stream,
                                 [{"timestamp": stamp, "message": m} for m in messages])
-        except Exception:  # a deleted log group must not fail the build
-            logger.exception("could not write the log of build %s", self.build["id"])
+        except Exception as error:  # noqa: BLE001 - a deleted log group (or a reset under way) must not fail the build
+            self._log_ready = False
+            if not self.cancelled:
+                logger.warning("could not write the log of build %s: %s", self.build["id"], error)
 
 
 # --- the build record -----------------------------------------------------------------------------------------
