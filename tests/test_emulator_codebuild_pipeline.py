@@ -169,6 +169,16 @@ def test_on_failure_continue_goes_on_and_finally_runs_after_a_failed_command(tar
     assert "cleaned up" in messages and "built" in messages and "skipped" not in messages
 
 
+def test_start_build_overrides_replace_the_buildspec_and_the_timeout(target: Target) -> None:
+    _project(target, "overridden", _buildspec(build=["echo project spec"]), timeoutInMinutes=30)
+    started = _aws(target).client("codebuild").start_build(
+        projectName="overridden", buildspecOverride=_buildspec(build=["echo override spec"]), timeoutInMinutesOverride=5)
+    build = _wait(target, started["build"]["id"])
+    assert (build["buildStatus"], build["timeoutInMinutes"]) == ("SUCCEEDED", 5)
+    messages = _log(target, build)
+    assert "override spec" in messages and "project spec" not in messages
+
+
 def test_s3_source_zip_is_unpacked_and_s3_artifacts_are_uploaded(target: Target) -> None:
     s3 = _aws(target).client("s3")
     for bucket in ("sources", "outputs"):
