@@ -102,13 +102,14 @@ def test_no_source_build_runs_its_inline_buildspec_with_project_buildspec_and_ov
     spec = ("version: 0.2\nenv:\n  variables:\n    FROM_SPEC: spec\n    SHADOWED: spec\nphases:\n  build:\n"
             "    commands:\n      - echo \"vars $FROM_SPEC $SHADOWED $GREETING n=$CODEBUILD_BUILD_NUMBER\"\n"
             "      - export CARRIED=yes; cd /\n      - echo \"carried $CARRIED in $PWD; src $CODEBUILD_SRC_DIR\"\n")
-    cli_json(target, "codebuild", "create-project", "--name", "hello",
+    project = cli_json(target, "codebuild", "create-project", "--name", "hello",
              "--source", json.dumps({"type": "NO_SOURCE", "buildspec": spec}),
              "--artifacts", json.dumps({"type": "NO_ARTIFACTS"}),
              "--environment", json.dumps({**ENVIRONMENT, "environmentVariables": [
                  {"name": "GREETING", "value": "project", "type": "PLAINTEXT"},
                  {"name": "SHADOWED", "value": "project", "type": "PLAINTEXT"}]}),
-             "--service-role", _role(target))
+             "--service-role", _role(target))["project"]
+    assert (project["timeoutInMinutes"], project["queuedTimeoutInMinutes"]) == (60, 480)
     first = cli_json(target, "codebuild", "start-build", "--project-name", "hello")["build"]
     assert first["buildStatus"] == "IN_PROGRESS" and first["buildNumber"] == 1
     second = cli_json(target, "codebuild", "start-build", "--project-name", "hello", "--environment-variables-override",

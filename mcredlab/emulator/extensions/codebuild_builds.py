@@ -37,7 +37,8 @@ Here, as on AWS:
   when one is given), in CodeBuild's ``[Container]`` format, written after each command; the build's
   ``logs`` carry ``groupName``, ``streamName``, ``deepLink`` and ``cloudWatchLogsArn``;
 * S3 artifacts are uploaded to the emulator's S3 at ``location/path/[build id/]name`` (files, or one
-  zip with ``packaging: ZIP``); ``list_builds_for_project`` and ``list_builds`` list newest first.
+  zip with ``packaging: ZIP``); ``list_builds_for_project`` and ``list_builds`` list newest first;
+  a project created without timeouts has AWS's defaults (60 and 480 minutes; moto kept 0).
 
 /moto-api/reset stops running builds (their commands are killed; they write nothing more); so does
 the emulator's exit.
@@ -81,6 +82,7 @@ SEAMS = (
     ("moto.codebuild.models", "CodeBuildBackend", "list_builds_for_project"),
     ("moto.codebuild.models", "CodeBuildBackend", "list_builds"),
     ("moto.codebuild.models", "codebuild_backends", None),
+    ("moto.codebuild.models", "CodeBuild", "__init__"),
     ("moto.core.base_backend", "BaseBackend", "reset"),
     ("moto.logs.models", "logs_backends", None),
     ("moto.logs.models", "LogsBackend", "ensure_log_group"),
@@ -99,6 +101,7 @@ logger = logging.getLogger(__name__)
 
 HARD_CAP_SECONDS = 15 * 60  # no build runs longer, whatever timeoutInMinutes says
 DEFAULT_TIMEOUT_MINUTES = 60
+DEFAULT_QUEUED_TIMEOUT_MINUTES = 480
 MAX_RUNNING = 4
 PHASES = ("install", "pre_build", "build", "post_build")
 EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -273,7 +276,7 @@ def start(backend: Any, project_name: str, overrides: dict[str, Any], moto_start
         artifacts, _ = _artifacts_record(project, suffix)
         build.update(buildNumber=_numbers[key], source=source, artifacts=artifacts, environment=environment,
                      timeoutInMinutes=timeout, logs=_logs_location(run, region, account),
-                     queuedTimeoutInMinutes=int(project.get("queuedTimeoutInMinutes") or 480))
+                     queuedTimeoutInMinutes=int(project.get("queuedTimeoutInMinutes") or DEFAULT_QUEUED_TIMEOUT_MINUTES))
         if not overrides.get("sourceVersion"):
             build.pop("sourceVersion", None)
         if initiator:
@@ -673,6 +676,16 @@ def _no_source_needs_no_location(check: Any) -> Any:
     return validate
 
 
+def _aws_timeouts(moto_init: Any) -> Any:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        moto_init(self, *args, **kwargs)
+        project = self.project_metadata  # moto keeps 0 for a timeout not given; AWS's defaults are 60 and 480
+        project["timeoutInMinutes"] = project.get("timeoutInMinutes") or DEFAULT_TIMEOUT_MINUTES
+        project["queuedTimeoutInMinutes"] = project.get("queuedTimeoutInMinutes") or DEFAULT_QUEUED_TIMEOUT_MINUTES
+
+    return __init__
+
+
 def _reset_stops_builds(self: Any) -> None:
     """/moto-api/reset: this backend's running builds are killed and write nothing more."""
     from moto.core.base_backend import BaseBackend
@@ -719,7 +732,7 @@ def _kill_all() -> None:
 def install() -> None:
     global _tmp_root, _moto_start
     from moto.codebuild import responses
-    from moto.codebuild.models import CodeBuildBackend
+    from moto.codebuild.models import CodeBuild, CodeBuildBackend
 
     from mcredlab.emulator.lambda_pool import own_tmp_root
     from mcredlab.home import home
@@ -737,3 +750,4 @@ def install() -> None:
     CodeBuildBackend.list_builds_for_project = _newest_first(CodeBuildBackend.list_builds_for_project)  # type: ignore[method-assign]
     CodeBuildBackend.list_builds = _newest_first(CodeBuildBackend.list_builds)  # type: ignore[method-assign]
     CodeBuildBackend.reset = _reset_stops_builds  # type: ignore[method-assign]
+    CodeBuild.__init__ = _aws_timeouts(CodeBuild.__init__)  # type: ignore[method-assign]
