@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mcredlab.kit import Aws, Context, Finding, Lab, Text, awslambda, dynamodb, failed, iam, or_none, passed, policy
+from botocore.exceptions import ClientError
+
+from mcredlab.kit import (Aws, Context, Finding, Lab, Text, awslambda, dynamodb, error_code, failed, iam, or_none,
+                          passed, policy)
 
 lab = Lab(
     id="lambda-dynamodb-writer",
@@ -258,6 +263,19 @@ def _put_item_policy(aws: Aws, ctx: Context, *, actions: Any = "dynamodb:PutItem
         "Effect": "Allow", "Action": actions, "Resource": resource or _table_arn(aws, ctx["table_name"])}]}
 
 
+def _once_the_role_is_assumable(update: Callable[[], object]) -> None:
+    """Run ``update``; on AWS a new role takes a few seconds before Lambda may assume it."""
+    for attempt in range(10):
+        try:
+            update()
+            return
+        except (ClientError, RuntimeError) as error:
+            code = error_code(error) if isinstance(error, ClientError) else str(error)
+            if "InvalidParameterValueException" not in code or attempt == 9:
+                raise
+            time.sleep(3)
+
+
 def _wait_updated(aws: Aws, name: str) -> None:
     aws.client("lambda").get_waiter("function_updated_v2").wait(FunctionName=name,
                                                                 WaiterConfig={"Delay": 2, "MaxAttempts": 60})
@@ -285,7 +303,7 @@ def build(
                                               else variables}}
     if assign:
         update["Role"] = str(client.get_role(RoleName=ctx["role_name"])["Role"]["Arn"])
-    aws.client("lambda").update_function_configuration(FunctionName=function, **update)
+    _once_the_role_is_assumable(lambda: aws.client("lambda").update_function_configuration(FunctionName=function, **update))
     _wait_updated(aws, function)
     if invoke:
         aws.client("lambda").invoke(FunctionName=function, Payload=json.dumps(TEST_EVENT).encode())
@@ -315,8 +333,9 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
     policy_arn = json.loads(aws.cli("iam", "create-policy", "--policy-name", "mcredlab-guestbook-put-item",
                                     "--policy-document", json.dumps(document)))["Policy"]["Arn"]
     aws.cli("iam", "attach-role-policy", "--role-name", role, "--policy-arn", policy_arn)
-    aws.cli("lambda", "update-function-configuration", "--function-name", function, "--role", role_arn,
-            "--environment", json.dumps({"Variables": {"TABLE_NAME": table}}))
+    _once_the_role_is_assumable(lambda: aws.cli(
+        "lambda", "update-function-configuration", "--function-name", function, "--role", role_arn,
+        "--environment", json.dumps({"Variables": {"TABLE_NAME": table}})))
     aws.cli("lambda", "wait", "function-updated", "--function-name", function)
     with tempfile.TemporaryDirectory() as folder:
         aws.cli("lambda", "invoke", "--function-name", function, "--payload", json.dumps(TEST_EVENT),
