@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 import mcredlab.kit as kit
 from mcredlab.checking import run_check
-from mcredlab.kit import Lab, Text, dynamodb, iam, or_none, s3, sqs
+from mcredlab.kit import Lab, Text, dynamodb, iam, or_none, s3, sns, sqs
 from mcredlab.labs import all_labs
 from mcredlab.target import Target
 from tests.japanese import report_problems
@@ -157,3 +157,22 @@ def test_every_lab_builds_on_the_kit_factories_without_changing_its_criterion_id
     ask = [c.id for c in labs["apigw-lambda-bedrock"].criteria]
     assert ask[2:8] == ["rest-api", "ask-resource", "post-method", "lambda-proxy-integration", "invoke-permission",
                         "deployed-to-prod"]
+
+
+def test_ensure_queue_and_topic_are_idempotent_and_delete_only_what_the_lab_tagged(target: Target) -> None:
+    aws = target.aws()
+    url = sqs.ensure_queue(aws, "kit-test", "kit-orders", {"VisibilityTimeout": "5"})
+    assert sqs.ensure_queue(aws, "kit-test", "kit-orders") == url
+    assert (sqs.attributes(aws, "kit-orders") or {})["VisibilityTimeout"] == "5"
+    arn = sns.ensure_topic(aws, "kit-test", "kit-topic")
+    assert sns.ensure_topic(aws, "kit-test", "kit-topic") == arn == sns.topic_arn(aws, "kit-topic")
+    aws.client("sqs").create_queue(QueueName="learners-queue")
+    aws.client("sns").create_topic(Name="learners-topic")
+    for name in ("kit-orders", "learners-queue"):
+        sqs.delete_queue(aws, "another-lab", name)
+        sqs.delete_queue(aws, "kit-test", name)
+    for name in ("kit-topic", "learners-topic"):
+        sns.delete_topic(aws, "another-lab", name)
+        sns.delete_topic(aws, "kit-test", name)
+    assert sqs.queue_url(aws, "kit-orders") is None and sqs.queue_url(aws, "learners-queue") is not None
+    assert sns.topic_arn(aws, "kit-topic") is None and sns.topic_arn(aws, "learners-topic") is not None
