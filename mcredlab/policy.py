@@ -112,3 +112,40 @@ def condition_values(condition: Mapping[str, Any], key: str) -> list[str]:
             if name.lower() == key.lower():
                 found.extend(str(v) for v in _as_list(values))
     return found
+
+
+_STRING_OPERATORS = {"StringEquals", "StringLike", "StringNotEquals", "StringNotLike", "StringEqualsIgnoreCase",
+                     "StringNotEqualsIgnoreCase", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"}
+
+
+def conditions_met(condition: Mapping[str, Any], context: Mapping[str, str]) -> bool:
+    """Whether every condition holds for a request whose condition keys are ``context``.
+
+    Only the String and Arn operators (and their ``...IfExists`` forms) are evaluated; any other
+    operator counts as not met. Keys are case-insensitive; a key absent from ``context`` fails a
+    positive operator and passes a negated one (and any ``...IfExists`` one), as on AWS.
+    """
+    known = {key.lower(): value for key, value in context.items()}
+    for raw_operator, operands in condition.items():
+        operator = str(raw_operator).split(":", 1)[-1]  # ForAnyValue:/ForAllValues: on one value are the same
+        if_exists = operator.endswith("IfExists")
+        operator = operator.removesuffix("IfExists")
+        if operator not in _STRING_OPERATORS or not isinstance(operands, Mapping):
+            return False
+        negated = "Not" in operator
+        for key, values in operands.items():
+            actual = known.get(str(key).lower())
+            if actual is None:
+                if if_exists or negated:
+                    continue
+                return False
+            listed = [str(v) for v in _as_list(values)]
+            if operator.endswith("Like") or operator.startswith("Arn"):
+                hit = any(matches(v, actual) for v in listed)
+            elif operator.endswith("IgnoreCase"):
+                hit = any(v.lower() == actual.lower() for v in listed)
+            else:
+                hit = actual in listed
+            if hit == negated:
+                return False
+    return True
