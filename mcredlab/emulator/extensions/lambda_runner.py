@@ -40,11 +40,10 @@ layers, extensions, container images and non-Python runtimes do not run (the inv
 ARN, never an alias's; the response's ``x-amzn-RequestId`` is moto's, not the invocation's request
 id (logs and error payloads carry that one); the handler's boto3 calls use the default account
 whatever the execution role allows; asynchronous invocations are neither retried nor sent to
-destinations or dead-letter queues; at most ten invocations run at once. Event sources follow moto:
-an SQS mapping runs the handler inside the ``SendMessage`` request that triggers it, one message per
-invocation (messages already queued go with the next send; a failed one becomes visible again but
-is not retried by itself); a DynamoDB stream mapping runs it inside the write, with every record not
-yet delivered; SNS delivers synchronously inside ``Publish``.
+destinations or dead-letter queues; at most ten invocations run at once. Event sources follow moto,
+except SQS: an SQS mapping is polled in batches (extension ``sqs_event_source_poller``); a DynamoDB
+stream mapping runs it inside the write, with every record not yet delivered; SNS delivers
+synchronously inside ``Publish``.
 """
 
 from __future__ import annotations
