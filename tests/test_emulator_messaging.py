@@ -104,8 +104,11 @@ def test_sns_delivers_to_a_queue_only_when_its_policy_lets_the_topic_send(aws: A
     queue = f"arn:aws:sqs:{aws.region}:{aws.account_id}:orders-q"
     _cli(aws, "sns", "subscribe", "--topic-arn", topic, "--protocol", "sqs", "--notification-endpoint", queue)
 
-    def send_and_receive(text: str) -> list[str]:
-        assert _cli(aws, "sns", "publish", "--topic-arn", topic, "--message", text)["MessageId"]
+    def send_and_receive(text: str, cli: bool = False) -> list[str]:
+        if cli:
+            assert _cli(aws, "sns", "publish", "--topic-arn", topic, "--message", text)["MessageId"]
+        else:
+            aws.client("sns").publish(TopicArn=topic, Message=text)
         got = aws.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)
         return [json.loads(m["Body"])["Message"] for m in got.get("Messages", [])]
 
@@ -113,16 +116,16 @@ def test_sns_delivers_to_a_queue_only_when_its_policy_lets_the_topic_send(aws: A
     log = Path(os.environ["MCREDLAB_HOME"]) / "emulator.log"
     assert "SNS did not deliver" in log.read_text() and f"from {topic} to {queue}" in log.read_text()
 
-    def allow(condition: Any) -> None:
+    def allow(condition: Any) -> str:
         policy = {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
             "Resource": queue, "Condition": condition}]}
-        _cli(aws, "sqs", "set-queue-attributes", "--queue-url", url, "--attributes", json.dumps({"Policy": json.dumps(policy)}))
+        return json.dumps({"Policy": json.dumps(policy)})
 
-    allow({"ArnEquals": {"aws:SourceArn": topic + "-other"}})  # the learner's command; SQS checks it
+    aws.client("sqs").set_queue_attributes(QueueUrl=url, Attributes=json.loads(allow({"ArnEquals": {"aws:SourceArn": topic + "-x"}})))
     assert send_and_receive("other-topic") == []
-    allow({"ArnEquals": {"aws:SourceArn": topic}})
-    assert send_and_receive("allowed") == ["allowed"]
+    _cli(aws, "sqs", "set-queue-attributes", "--queue-url", url, "--attributes", allow({"ArnEquals": {"aws:SourceArn": topic}}))
+    assert send_and_receive("allowed", cli=True) == ["allowed"]
 
 
 def test_sns_filter_policy_and_raw_delivery_still_apply_when_the_policy_allows(aws: Aws) -> None:
