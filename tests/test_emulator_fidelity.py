@@ -881,7 +881,7 @@ def test_cloudformation_bucket_policy_fails_its_stack_under_block_public_policy(
 # --- not_implemented_errors --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [
-    pytest.param(("codepipeline", "get-pipeline-state", "--name", "pipe"), id="json"),
+    pytest.param(("dynamodb", "describe-contributor-insights", "--table-name", "orders"), id="json"),
     pytest.param(("wafv2", "list-available-managed-rule-group-versions", "--vendor-name", "AWS", "--name",
                   "AWSManagedRulesCommonRuleSet", "--scope", "REGIONAL"), id="json-wafv2"),
     pytest.param(("iam", "change-password", "--old-password", "a", "--new-password", "b"), id="query"),
@@ -894,12 +894,12 @@ def test_an_operation_moto_lacks_answers_not_implemented_without_retries(target:
 
 
 def test_not_implemented_answers_in_each_protocols_shape(target: Target) -> None:
-    client = target.aws().client("codepipeline")
+    client = target.aws().client("dynamodb")
     with pytest.raises(botocore.exceptions.ClientError) as caught:
-        client.get_pipeline_state(name="pipe")
+        client.describe_contributor_insights(TableName="orders")
     error = caught.value.response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert error["Error"]["Message"].startswith("codepipeline GetPipelineState is not emulated")
+    assert error["Error"]["Message"].startswith("dynamodb DescribeContributorInsights is not emulated")
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["ResponseMetadata"]["RetryAttempts"] == 0
     with pytest.raises(botocore.exceptions.ClientError) as caught:
