@@ -906,3 +906,22 @@ def test_not_implemented_answers_in_each_protocols_shape(target: Target) -> None
         target.aws().client("iam").change_password(OldPassword="a", NewPassword="b")
     assert caught.value.response["Error"]["Code"] == "NotImplemented"
     assert "ChangePassword" in caught.value.response["Error"]["Message"]
+
+
+# --- state_dump_exclude ------------------------------------------------------------------------------------------
+
+def _dump(target: Target, query: str = "") -> dict:
+    with urllib.request.urlopen(f"{target.endpoint_url}/moto-api/data.json{query}", timeout=60) as reply:
+        return json.loads(reply.read())
+
+
+def test_the_state_dump_leaves_out_the_models_it_is_told_to_and_only_those(target: Target) -> None:
+    iam = target.aws().client("iam")
+    iam.create_role(RoleName="kept", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    full = _dump(target)
+    assert full["iam"]["AWSManagedPolicy"]
+    lean = _dump(target, "?exclude=iam.AWSManagedPolicy")
+    assert lean["iam"]["AWSManagedPolicy"] == []
+    assert [role["name"] for role in lean["iam"]["Role"]] == ["kept"]
+    assert {k: v for k, v in lean["iam"].items() if k != "AWSManagedPolicy"} == \
+        {k: v for k, v in full["iam"].items() if k != "AWSManagedPolicy"}
