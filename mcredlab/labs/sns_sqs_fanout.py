@@ -187,10 +187,10 @@ def _shown_ja(value: str | None) -> str:
         "または `overnight` のメッセージだけを通す",
     ),
     looked_at=Text(
-        en="the subscription filter policy of {express_queue}, evaluated for `shipping` = express, overnight, standard, "
-        "economy and for no `shipping` attribute",
-        ja="{express_queue} のサブスクリプションフィルターポリシー（`shipping` が express、overnight、standard、economy の"
-        "場合と、`shipping` 属性がない場合で評価）",
+        en="the subscription filter policy of {express_queue}, evaluated for `shipping` = `express`, `overnight`, "
+        "`standard`, `economy` and for no `shipping` attribute",
+        ja="{express_queue} のサブスクリプションフィルターポリシー（`shipping` が `express`、`overnight`、`standard`、"
+        "`economy` の場合と、`shipping` 属性がない場合で評価）",
     ),
     hint=Text(
         en="SNS console > Subscriptions > the {express_queue} subscription > Edit > Subscription filter policy: "
@@ -233,8 +233,10 @@ def express_filter(aws: Aws, ctx: Context) -> Finding:
         ja="2 つのテストメッセージが {audit_queue} に届き、{express_queue} には express のメッセージだけが届いている",
     ),
     looked_at=Text(
-        en="how many messages each queue holds (ApproximateNumberOfMessages, ...NotVisible and ...Delayed)",
-        ja="各キューにあるメッセージの数（ApproximateNumberOfMessages、...NotVisible、...Delayed）",
+        en="how many messages each queue holds (`ApproximateNumberOfMessages`, `ApproximateNumberOfMessagesNotVisible` "
+        "and `ApproximateNumberOfMessagesDelayed`)",
+        ja="各キューにあるメッセージの数（`ApproximateNumberOfMessages`、`ApproximateNumberOfMessagesNotVisible`、"
+        "`ApproximateNumberOfMessagesDelayed`）",
     ),
     hint=Text(
         en="SNS console > Topics > {topic_name} > Publish message: the message `Order 1001 placed` with the message "
