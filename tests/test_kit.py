@@ -176,3 +176,32 @@ def test_ensure_queue_and_topic_are_idempotent_and_delete_only_what_the_lab_tagg
         sns.delete_topic(aws, "kit-test", name)
     assert sqs.queue_url(aws, "kit-orders") is None and sqs.queue_url(aws, "learners-queue") is not None
     assert sns.topic_arn(aws, "kit-topic") is None and sns.topic_arn(aws, "learners-topic") is not None
+
+
+def test_subscription_to_finds_a_queues_subscription_and_reads_its_filter_policy_and_scope(target: Target) -> None:
+    aws = target.aws()
+    topic = sns.ensure_topic(aws, "kit-test", "kit-fanout")
+    queue = f"arn:aws:sqs:{aws.region}:{aws.account_id}:kit-fanout-queue"
+    assert sns.subscription_to(aws, topic, queue) is None
+    aws.cli("sns", "subscribe", "--topic-arn", topic, "--protocol", "sqs", "--notification-endpoint", queue,
+            "--attributes", json.dumps({"FilterPolicy": '{"shipping": ["express"]}', "FilterPolicyScope": "MessageBody"}))
+    found = sns.subscription_to(aws, topic, queue)
+    assert found is not None and found["Endpoint"] == queue
+    assert sns.filter_policy(found) == {"shipping": ["express"]}
+    assert sns.filter_policy_scope(found) == "MessageBody"
+    assert sns.filter_policy_scope({"Attributes": {}}) == "MessageAttributes"  # SNS's default
+    assert sns.subscription_to(aws, topic, queue, protocol="lambda") is None
+
+
+@pytest.mark.parametrize(("policy", "attributes", "matches"), [
+    (None, {}, True),
+    ({"shipping": ["express", "overnight"]}, {"shipping": "overnight"}, True),
+    ({"shipping": ["express", "overnight"]}, {"shipping": "standard"}, False),
+    ({"shipping": ["express", "overnight"]}, {}, False),
+    ({"shipping": [{"anything-but": ["standard"]}]}, {"shipping": "express"}, True),
+    ({"shipping": [{"prefix": "exp"}]}, {"shipping": "economy"}, False),
+    ({"$or": [{"shipping": ["express"]}, {"priority": ["high"]}]}, {"priority": "high"}, True),
+])
+def test_filter_policy_matches_decides_as_sns_does(policy: dict | None, attributes: dict[str, str],  # type: ignore[type-arg]
+                                                   matches: bool) -> None:
+    assert sns.filter_policy_matches(policy, attributes) is matches

@@ -197,7 +197,7 @@ def _shown_ja(value: str | None) -> str:
         'Message attribute-based filtering, JSON `{{"shipping": ["express", "overnight"]}}` (names and values are '
         "case-sensitive).",
         ja="SNS コンソールで「サブスクリプション」> {express_queue} のサブスクリプション >「編集」>「サブスクリプション"
-        "フィルターポリシー」を選び、「メッセージ属性ベースのフィルタリング」で JSON "
+        "フィルターポリシー」を選び、「属性ベースのフィルタリング」で JSON "
         '`{{"shipping": ["express", "overnight"]}}` を指定します（名前と値は大文字と小文字を区別します）。',
     ),
 )
