@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 import mcredlab.kit as kit
 from mcredlab.checking import run_check
-from mcredlab.kit import Lab, Text, dynamodb, iam, or_none, s3, sns, sqs
+from mcredlab.kit import Lab, Text, awslambda, dynamodb, iam, or_none, s3, sns, sqs
 from mcredlab.labs import all_labs
 from mcredlab.target import Target
 from tests.japanese import report_problems
@@ -205,3 +205,60 @@ def test_subscription_to_finds_a_queues_subscription_and_reads_its_filter_policy
 def test_filter_policy_matches_decides_as_sns_does(policy: dict | None, attributes: dict[str, str],  # type: ignore[type-arg]
                                                    matches: bool) -> None:
     assert sns.filter_policy_matches(policy, attributes) is matches
+
+
+def test_allows_reads_inline_and_managed_policies_and_an_explicit_deny_wins(target: Target) -> None:
+    aws = target.aws()
+    queue = f"arn:aws:sqs:{aws.region}:{aws.account_id}:kit-consumed"
+    iam.ensure_role(aws, "kit-test", "kit-consumer", iam.trust_policy("lambda.amazonaws.com"))
+    assert iam.identity_documents(aws, "kit-consumer") == [] and iam.identity_documents(aws, "no-such-role") == []
+    assert not iam.allows(aws, "kit-consumer", "sqs:ReceiveMessage", queue)
+    aws.cli("iam", "attach-role-policy", "--role-name", "kit-consumer",
+            "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole")
+    assert iam.allows(aws, "kit-consumer", "sqs:ReceiveMessage", queue)
+    assert not iam.allows(aws, "kit-consumer", "sqs:SendMessage", queue)
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sqs:Receive*", "Resource": queue}]}
+    aws.cli("iam", "put-role-policy", "--role-name", "kit-consumer", "--policy-name", "deny",
+            "--policy-document", json.dumps(deny))
+    documents = iam.identity_documents(aws, "kit-consumer")
+    assert len(documents) == 2
+    assert not iam.allows(aws, "kit-consumer", "sqs:ReceiveMessage", queue, documents=documents)
+    assert iam.allows(aws, "kit-consumer", "sqs:DeleteMessage", queue, documents=documents)
+    iam.delete_role(aws, "kit-test", "kit-consumer")
+
+
+def test_message_count_adds_available_in_flight_and_delayed_messages_without_receiving(target: Target) -> None:
+    aws = target.aws()
+    assert sqs.message_count(aws, "kit-counted") is None
+    url = sqs.ensure_queue(aws, "kit-test", "kit-counted")
+    client = aws.client("sqs")
+    client.send_message(QueueUrl=url, MessageBody="available")
+    client.send_message(QueueUrl=url, MessageBody="delayed", DelaySeconds=60)
+    client.send_message(QueueUrl=url, MessageBody="in flight")
+    client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)
+    assert sqs.message_count(aws, "kit-counted") == 3
+    assert sqs.message_count(aws, "kit-counted") == 3  # counting receives nothing
+    sqs.delete_queue(aws, "kit-test", "kit-counted")
+
+
+def test_delete_function_removes_its_event_source_mappings_and_only_for_a_tagged_function(target: Target) -> None:
+    aws = target.aws()
+    role = iam.ensure_role(aws, "kit-test", "kit-mapped-role", iam.trust_policy("lambda.amazonaws.com"))
+    source = "def handler(event, context):\n    return {}\n"
+    awslambda.ensure_function(aws, "kit-test", "kit-mapped", role_arn=role, source=source)
+    for name in ("kit-mapped-a", "kit-mapped-b"):
+        sqs.ensure_queue(aws, "kit-test", name)
+    arns = [str((sqs.attributes(aws, name) or {})["QueueArn"]) for name in ("kit-mapped-a", "kit-mapped-b")]
+    for arn in arns:
+        aws.client("lambda").create_event_source_mapping(EventSourceArn=arn, FunctionName="kit-mapped", Enabled=False)
+    assert len(awslambda.event_source_mappings(aws, "kit-mapped")) == 2
+    assert [m["EventSourceArn"] for m in awslambda.event_source_mappings(aws, "kit-mapped", arns[1])] == [arns[1]]
+    assert awslambda.event_source_mappings(aws, "no-such-function") == []
+    awslambda.delete_function(aws, "another-lab", "kit-mapped")
+    assert len(awslambda.event_source_mappings(aws, "kit-mapped")) == 2
+    awslambda.delete_function(aws, "kit-test", "kit-mapped")
+    assert awslambda.function(aws, "kit-mapped") is None
+    assert aws.client("lambda").list_event_source_mappings(EventSourceArn=arns[0])["EventSourceMappings"] == []
+    for name in ("kit-mapped-a", "kit-mapped-b"):
+        sqs.delete_queue(aws, "kit-test", name)
+    iam.delete_role(aws, "kit-test", "kit-mapped-role")

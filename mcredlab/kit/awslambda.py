@@ -64,6 +64,21 @@ def resource_policy(aws: Aws, name: str) -> str | None:
     return None if found is None else str(found["Policy"])
 
 
+def event_source_mappings(aws: Aws, name: str, source_arn: str | None = None) -> list[dict[str, Any]]:
+    """The event source mappings of function ``name`` (only those from ``source_arn`` if given); none when the
+    function does not exist."""
+    client, found, marker = aws.client("lambda"), [], None
+    while True:
+        page = or_none(client.list_event_source_mappings, FunctionName=name, **({"Marker": marker} if marker else {}))
+        if page is None:
+            return []
+        found += [dict(m) for m in page.get("EventSourceMappings", [])
+                  if source_arn is None or m.get("EventSourceArn") == source_arn]
+        marker = page.get("NextMarker")
+        if not marker:
+            return found
+
+
 def ensure_function(aws: Aws, lab_id: str, name: str, *, role_arn: str, source: str, timeout: int = 10,
                     description: str = "", environment: Mapping[str, str] | None = None) -> str:
     """The ARN of the Python function ``name``; created from ``source`` (handler ``index.handler``) if missing."""
@@ -87,7 +102,11 @@ def ensure_function(aws: Aws, lab_id: str, name: str, *, role_arn: str, source: 
 
 
 def delete_function(aws: Aws, lab_id: str, name: str) -> None:
-    """Delete the function ``name`` if the lab tagged it."""
+    """Delete the function ``name`` and its event source mappings if the lab tagged it (AWS keeps a deleted
+    function's mappings, failing, so they go first)."""
     found = function(aws, name)
-    if found is not None and tagged_by(lab_id, found.get("Tags")):
-        or_none(aws.client("lambda").delete_function, FunctionName=name)
+    if found is None or not tagged_by(lab_id, found.get("Tags")):
+        return
+    for mapping in event_source_mappings(aws, name):
+        or_none(aws.client("lambda").delete_event_source_mapping, UUID=mapping["UUID"])
+    or_none(aws.client("lambda").delete_function, FunctionName=name)

@@ -73,6 +73,34 @@ def trust_document(found: Mapping[str, Any]) -> Any:
     return json.loads(document) if isinstance(document, str) else document
 
 
+def identity_documents(aws: Aws, name: str) -> list[Any]:
+    """Every identity policy document of role ``name``: its inline policies and the managed ones attached
+    (none when the role does not exist)."""
+    client = aws.client("iam")
+    documents: list[Any] = []
+    for policy_name in (or_none(client.list_role_policies, RoleName=name) or {}).get("PolicyNames", []):
+        found = or_none(client.get_role_policy, RoleName=name, PolicyName=policy_name)
+        if found is not None:
+            documents.append(found["PolicyDocument"])
+    for attached in (or_none(client.list_attached_role_policies, RoleName=name) or {}).get("AttachedPolicies", []):
+        managed = or_none(client.get_policy, PolicyArn=attached["PolicyArn"])
+        if managed is None:
+            continue
+        version = or_none(client.get_policy_version, PolicyArn=attached["PolicyArn"],
+                          VersionId=managed["Policy"]["DefaultVersionId"])
+        if version is not None:
+            documents.append(version["PolicyVersion"]["Document"])
+    return [json.loads(d) if isinstance(d, str) else d for d in documents]
+
+
+def allows(aws: Aws, name: str, action: str, resource: str, *, documents: list[Any] | None = None) -> bool:
+    """Whether the identity policies of role ``name`` allow ``action`` on ``resource`` (an explicit Deny
+    wins; conditions are not evaluated). Pass ``documents`` to judge several actions on one reading."""
+    covering = [s for document in (identity_documents(aws, name) if documents is None else documents)
+                for s in statements(document) if s.covers_action(action) and s.covers_resource(resource)]
+    return any(s.effect == "Allow" for s in covering) and not any(s.effect == "Deny" for s in covering)
+
+
 def _principal_values(statement: Statement) -> list[str]:
     if isinstance(statement.principals, str):
         return [statement.principals]

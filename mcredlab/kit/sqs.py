@@ -28,6 +28,26 @@ def attributes(aws: Aws, name: str) -> dict[str, str] | None:
     return None if found is None else dict(found.get("Attributes", {}))
 
 
+MESSAGE_COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                  "ApproximateNumberOfMessagesDelayed")
+"""The queue attributes that together count its messages: available, in flight, delayed."""
+
+COUNTED_IN_EACH_QUEUE = Text(
+    en="how many messages each queue holds (`ApproximateNumberOfMessages`, `ApproximateNumberOfMessagesNotVisible` "
+    "and `ApproximateNumberOfMessagesDelayed`)",
+    ja="各キューにあるメッセージの数（`ApproximateNumberOfMessages`、`ApproximateNumberOfMessagesNotVisible`、"
+    "`ApproximateNumberOfMessagesDelayed`）",
+)
+"""What a criterion that counts queues' messages with :func:`message_count` looked at."""
+
+
+def message_count(aws: Aws, name: str) -> int | None:
+    """How many messages queue ``name`` holds (available, in flight and delayed, read from its attributes
+    without receiving any), or ``None`` when it does not exist."""
+    found = attributes(aws, name)
+    return None if found is None else sum(int(found.get(count, "0")) for count in MESSAGE_COUNTS)
+
+
 def ensure_queue(aws: Aws, lab_id: str, name: str, attributes: dict[str, str] | None = None) -> str:
     """The URL of queue ``name``; created tagged for the lab with ``attributes`` if missing (an existing
     queue is kept as it is: it may be the learner's work)."""

@@ -12,8 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from mcredlab.kit import (Aws, Context, Finding, Lab, Text, awslambda, dynamodb, error_code, failed, iam, or_none,
-                          passed, policy)
+from mcredlab.kit import Aws, Context, Finding, Lab, Text, awslambda, dynamodb, error_code, failed, iam, or_none, passed
 
 lab = Lab(
     id="lambda-dynamodb-writer",
@@ -94,32 +93,6 @@ def setup(aws: Aws) -> Context:
 # -- what the checks read ----------------------------------------------------------------------
 
 
-def _role_documents(aws: Aws, name: str) -> list[Any]:
-    """Every identity policy document of role ``name``: its inline policies and the managed ones attached."""
-    client = aws.client("iam")
-    documents: list[Any] = []
-    for policy_name in (or_none(client.list_role_policies, RoleName=name) or {}).get("PolicyNames", []):
-        found = or_none(client.get_role_policy, RoleName=name, PolicyName=policy_name)
-        if found is not None:
-            documents.append(found["PolicyDocument"])
-    for attached in (or_none(client.list_attached_role_policies, RoleName=name) or {}).get("AttachedPolicies", []):
-        managed = or_none(client.get_policy, PolicyArn=attached["PolicyArn"])
-        if managed is None:
-            continue
-        version = or_none(client.get_policy_version, PolicyArn=attached["PolicyArn"],
-                          VersionId=managed["Policy"]["DefaultVersionId"])
-        if version is not None:
-            documents.append(version["PolicyVersion"]["Document"])
-    return [json.loads(d) if isinstance(d, str) else d for d in documents]
-
-
-def _allows(aws: Aws, role: str, action: str, resource: str) -> bool:
-    """Whether the role's policies allow ``action`` on ``resource`` (an explicit Deny wins)."""
-    covering = [s for document in _role_documents(aws, role) for s in policy.statements(document)
-                if s.covers_action(action) and s.covers_resource(resource)]
-    return any(s.effect == "Allow" for s in covering) and not any(s.effect == "Deny" for s in covering)
-
-
 def _table_arn(aws: Aws, name: str) -> str:
     return f"arn:aws:dynamodb:{aws.region}:{aws.account_id}:table/{name}"
 
@@ -173,7 +146,7 @@ iam.role_trusts_criterion(lab, "role-trusts-lambda", role="role_name", service="
 )
 def role_may_put_item(aws: Aws, ctx: Context) -> Finding:
     table_arn = _table_arn(aws, ctx["table_name"])
-    if _allows(aws, ctx["role_name"], "dynamodb:PutItem", table_arn):
+    if iam.allows(aws, ctx["role_name"], "dynamodb:PutItem", table_arn):
         return passed(f"dynamodb:PutItem is allowed on {table_arn}", f"{table_arn} に対する dynamodb:PutItem が許可されています")
     return failed(f"no policy of {ctx['role_name']} allows dynamodb:PutItem on {table_arn}",
                   f"{ctx['role_name']} のどのポリシーも {table_arn} に対する dynamodb:PutItem を許可していません")
@@ -194,9 +167,11 @@ def role_may_put_item(aws: Aws, ctx: Context) -> Finding:
 )
 def role_least_privilege(aws: Aws, ctx: Context) -> Finding:
     role, table = ctx["role_name"], ctx["table_name"]
-    other_table = "another-table"
-    too_much = [("dynamodb:PutItem", other_table)] if _allows(aws, role, "dynamodb:PutItem", _table_arn(aws, other_table)) else []
-    too_much += [(action, table) for action in OTHER_ACTIONS if _allows(aws, role, action, _table_arn(aws, table))]
+    other_table, documents = "another-table", iam.identity_documents(aws, role)
+    too_much = [("dynamodb:PutItem", other_table)] if iam.allows(
+        aws, role, "dynamodb:PutItem", _table_arn(aws, other_table), documents=documents) else []
+    too_much += [(action, table) for action in OTHER_ACTIONS
+                 if iam.allows(aws, role, action, _table_arn(aws, table), documents=documents)]
     if not too_much:
         return passed(f"{role} may put items into {table} only", f"{role} が許可されているのは {table} への項目の書き込みだけです")
     more = len(too_much) > 3

@@ -64,7 +64,6 @@ TEST_MESSAGES = (("Order 1001 placed", "express"), ("Order 1002 placed", "standa
 MUST_PASS = ("express", "overnight")
 MUST_NOT_PASS = ("standard", "economy", None)
 """Values of ``shipping`` the express filter must let through / must drop (``None``: no such attribute)."""
-COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
 
 
 # -- setup -------------------------------------------------------------------------------------
@@ -104,14 +103,6 @@ def _subscribed(aws: Aws, ctx: Context, queue: str) -> tuple[Finding | None, dic
         return failed(f"the subscription for {queue} is pending confirmation",
                       f"{queue} のサブスクリプションは確認待ちです"), None
     return None, found
-
-
-def _messages(aws: Aws, queue: str) -> int | None:
-    """How many messages ``queue`` holds: available, in flight and delayed (read from its attributes)."""
-    found = sqs.attributes(aws, queue)
-    if found is None:
-        return None
-    return sum(int(found.get(name, "0")) for name in COUNTS)
 
 
 # -- criteria ----------------------------------------------------------------------------------
@@ -232,12 +223,7 @@ def express_filter(aws: Aws, ctx: Context) -> Finding:
         en="both test messages reached {audit_queue}; only the express one reached {express_queue}",
         ja="2 つのテストメッセージが {audit_queue} に届き、{express_queue} には express のメッセージだけが届いている",
     ),
-    looked_at=Text(
-        en="how many messages each queue holds (`ApproximateNumberOfMessages`, `ApproximateNumberOfMessagesNotVisible` "
-        "and `ApproximateNumberOfMessagesDelayed`)",
-        ja="各キューにあるメッセージの数（`ApproximateNumberOfMessages`、`ApproximateNumberOfMessagesNotVisible`、"
-        "`ApproximateNumberOfMessagesDelayed`）",
-    ),
+    looked_at=sqs.COUNTED_IN_EACH_QUEUE,
     hint=Text(
         en="SNS console > Topics > {topic_name} > Publish message: the message `Order 1001 placed` with the message "
         "attribute Type String, Name `shipping`, Value `express`; publish again with `Order 1002 placed` and Value "
@@ -259,7 +245,7 @@ def express_filter(aws: Aws, ctx: Context) -> Finding:
 )
 def test_messages_delivered(aws: Aws, ctx: Context) -> Finding:
     audit_name, express_name = ctx["audit_queue"], ctx["express_queue"]
-    audit, express = _messages(aws, audit_name), _messages(aws, express_name)
+    audit, express = sqs.message_count(aws, audit_name), sqs.message_count(aws, express_name)
     if audit is None or express is None:
         missing = audit_name if audit is None else express_name
         return failed(f"there is no queue named {missing}", f"{missing} という名前のキューがありません")
