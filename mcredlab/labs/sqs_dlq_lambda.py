@@ -235,8 +235,8 @@ def trigger_enabled(aws: Aws, ctx: Context) -> Finding:
     enabled = _enabled_mapping(aws, ctx)
     if enabled is not None:
         state = str(enabled["State"])
-        return passed(f"mapping {enabled['UUID']}, state {state}, batch size {enabled.get('BatchSize')}",
-                      f"マッピング {enabled['UUID']}、状態 {STATES_JA.get(state, state)}、"
+        return passed(f"mapping `{enabled['UUID']}`, state {state}, batch size {enabled.get('BatchSize')}",
+                      f"マッピング `{enabled['UUID']}`、状態 {STATES_JA.get(state, state)}、"
                       f"バッチサイズ {enabled.get('BatchSize')}")
     if mappings:
         states = sorted({str(m.get("State")) for m in mappings})
