@@ -18,7 +18,7 @@ from mcredlab.catalog import TRACKS
 from mcredlab.lab import Lab
 
 LAB_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
-"""A lab id: lower-case words joined by hyphens, at least two (``sqs-dlq-lambda``)."""
+"""A lab id: lower-case words joined by hyphens, at least two (``s3-lifecycle-rules``)."""
 
 TEMPLATE = '''"""{title_en}."""
 
@@ -146,8 +146,8 @@ def new_lab(root: Path, lab_id: str, track: str = "serverless") -> tuple[Path, P
     """Write ``mcredlab/labs/<module>.py`` and ``labs/<id>.ipynb`` under ``root``; return both paths."""
     if not LAB_ID.match(lab_id):
         raise ScaffoldError(Text(
-            en=f"{lab_id} is not a lab id: use lower-case words joined by hyphens, such as sqs-dlq-lambda.",
-            ja=f"{lab_id} はラボ ID として使えません。sqs-dlq-lambda のように、小文字の単語をハイフンでつないでください。"))
+            en=f"{lab_id} is not a lab id: use lower-case words joined by hyphens, such as s3-lifecycle-rules.",
+            ja=f"{lab_id} はラボ ID として使えません。s3-lifecycle-rules のように、小文字の単語をハイフンでつないでください。"))
     if track not in TRACKS:
         tracks = ", ".join(TRACKS)
         raise ScaffoldError(Text(en=f"There is no track {track}; use one of {tracks}.",
