@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 import mcredlab.kit as kit
 from mcredlab.checking import run_check
-from mcredlab.kit import Lab, Text, awslambda, dynamodb, iam, or_none, s3, sns, sqs
+from mcredlab.kit import Lab, Text, awslambda, dynamodb, iam, or_none, s3, sns, sqs, stepfunctions
 from mcredlab.labs import all_labs
 from mcredlab.target import Target
 from tests.japanese import report_problems
@@ -20,7 +20,7 @@ from tests.japanese import report_problems
 KIT_CONTRACT = [
     "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
     "dynamodb", "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs",
-    "tag_map", "tagged_by",
+    "stepfunctions", "tag_map", "tagged_by",
 ]
 LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
 
@@ -262,3 +262,26 @@ def test_delete_function_removes_its_event_source_mappings_and_only_for_a_tagged
     for name in ("kit-mapped-a", "kit-mapped-b"):
         sqs.delete_queue(aws, "kit-test", name)
     iam.delete_role(aws, "kit-test", "kit-mapped-role")
+
+
+@pytest.mark.parametrize(("error_equals", "error", "matches"), [
+    (["PaymentGatewayError"], "PaymentGatewayError", True),
+    (["PaymentGatewayError"], "CardDeclined", False),
+    (["States.ALL"], "CardDeclined", True),
+    (["States.TaskFailed"], "CardDeclined", True),
+    (["States.TaskFailed"], "States.Timeout", False),
+    (["States.ALL"], "States.Timeout", True),
+])
+def test_error_matches_follows_the_states_languages_error_names(error_equals: list[str], error: str,
+                                                                 matches: bool) -> None:
+    assert stepfunctions.error_matches(error_equals, error) is matches
+
+
+def test_first_match_takes_the_first_retrier_that_matches_and_retry_settings_fill_the_defaults() -> None:
+    retriers = [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 6},
+                {"ErrorEquals": ["PaymentGatewayError"], "IntervalSeconds": 5},
+                {"ErrorEquals": ["States.ALL"], "MaxAttempts": 0}]
+    assert stepfunctions.first_match(retriers, "PaymentGatewayError") == retriers[1]
+    assert stepfunctions.first_match(retriers, "CardDeclined") == retriers[2]
+    assert stepfunctions.first_match(None, "CardDeclined") is None
+    assert stepfunctions.retry_settings(retriers[1]) == (3, 5.0, 2.0)
