@@ -208,9 +208,8 @@ def task_invokes_function(aws: Aws, ctx: Context) -> Finding:
     document = stepfunctions.definition(found)
     states, start, name = dict(document.get("States") or {}), str(document.get("StartAt", "")), ctx["task_state"]
     if name not in states:
-        listing = ", ".join(sorted(states)) or "none"
-        return failed(f"the definition has no state named {name} (its states: {listing})",
-                      f"定義に {name} という名前の状態がありません（状態: {listing.replace('none', 'なし')}）")
+        return failed(f"the definition has no state named {name} (its states: {', '.join(sorted(states)) or 'none'})",
+                      f"定義に {name} という名前の状態がありません（状態: {'、'.join(sorted(states)) or 'なし'}）")
     state = dict(states[name])
     if start != name:
         return failed(f"the machine starts at {start}, not at {name}", f"ステートマシンは {name} ではなく {start} から始まります")
