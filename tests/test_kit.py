@@ -12,14 +12,14 @@ from botocore.exceptions import ClientError
 
 import mcredlab.kit as kit
 from mcredlab.checking import run_check
-from mcredlab.kit import Lab, Text, awslambda, dynamodb, iam, or_none, s3, sns, sqs, stepfunctions
+from mcredlab.kit import Lab, Text, awslambda, cloudfront, dynamodb, iam, or_none, s3, sns, sqs, stepfunctions
 from mcredlab.labs import all_labs
 from mcredlab.target import Target
 from tests.japanese import report_problems
 
 KIT_CONTRACT = [
     "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
-    "dynamodb", "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs",
+    "cloudfront", "dynamodb", "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs",
     "stepfunctions", "tag_map", "tagged_by",
 ]
 LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
@@ -91,6 +91,26 @@ def test_ensure_table_creates_a_tagged_on_demand_table_once_and_delete_table_rem
     dynamodb.delete_table_named(aws, "not-the-labs")
     dynamodb.delete_table_named(aws, "no-such-table")
     assert aws.client("dynamodb").list_tables()["TableNames"] == []
+
+
+def test_ensure_s3_distribution_creates_a_tagged_distribution_once_and_delete_removes_only_the_labs(
+        target: Target) -> None:
+    aws = target.aws()
+    assert cloudfront.distribution_by_comment(aws, "kit site") is None
+    s3.ensure_bucket(aws, "kit-test", "kit-site", {"index.html": ("<h1>home</h1>", "text/html")})
+    made = cloudfront.ensure_s3_distribution(aws, "kit-test", "kit site", "kit-site")
+    assert cloudfront.ensure_s3_distribution(aws, "kit-test", "kit site", "kit-site")["Id"] == made["Id"]
+    found = cloudfront.distribution_by_comment(aws, "kit site")
+    assert found is not None and found["Id"] == made["Id"]
+    origin = found["DistributionConfig"]["Origins"]["Items"][0]
+    assert origin["DomainName"] == "kit-site.s3.us-east-1.amazonaws.com"
+    assert cloudfront.tags(aws, found["ARN"]) == {kit.TAG_KEY: "kit-test"}
+    theirs = aws.client("cloudfront").create_distribution(
+        DistributionConfig=cloudfront.s3_distribution_config(aws, "kit site", "kit-site"))["Distribution"]
+    cloudfront.delete_distribution(aws, "another-lab", "kit site")
+    cloudfront.delete_distribution(aws, "kit-test", "kit site")
+    assert cloudfront.distribution(aws, made["Id"]) is None
+    assert cloudfront.distribution(aws, theirs["Id"]) is not None
 
 
 def _lab_with(register) -> Lab:  # type: ignore[no-untyped-def]
