@@ -16,6 +16,7 @@ import time
 import zipfile
 from typing import Any
 
+import botocore.exceptions
 import pytest
 
 from mcredlab import emulator
@@ -261,6 +262,39 @@ def test_no_source_project_still_needs_a_buildspec(target: Target) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         _project(target, "empty", "", source={"type": "NO_SOURCE"})
     assert caught.value.response["Error"]["Code"] == "InvalidInputException"
+
+
+# --- codebuild_update_project ------------------------------------------------------------------------------------
+
+def test_update_project_replaces_only_the_given_settings_and_the_next_build_uses_them(target: Target) -> None:
+    _project(target, "cb-edit", _buildspec(build=['echo "stage is $STAGE"']),
+             environment={"environmentVariables": [{"name": "STAGE", "value": "test", "type": "PLAINTEXT"}]},
+             logsConfig={"cloudWatchLogs": {"status": "ENABLED", "groupName": "/cb/edit"}}, timeoutInMinutes=15)
+    before = cli_json(target, "codebuild", "batch-get-projects", "--names", "cb-edit")["projects"][0]
+    edited = cli_json(target, "codebuild", "update-project", "--name", "cb-edit", "--environment", json.dumps({
+        **ENVIRONMENT, "environmentVariables": [{"name": "STAGE", "value": "prod", "type": "PLAINTEXT"}]}))["project"]
+    assert edited["environment"]["environmentVariables"] == [{"name": "STAGE", "value": "prod", "type": "PLAINTEXT"}]
+    assert edited["logsConfig"] == before["logsConfig"] and edited["timeoutInMinutes"] == 15
+    assert edited["source"] == before["source"] and edited["created"] == before["created"]
+    build = _wait(target, _aws(target).client("codebuild").start_build(projectName="cb-edit")["build"]["id"])
+    assert build["buildStatus"] == "SUCCEEDED"
+    assert any("stage is prod" in line for line in _log(target, build))
+
+
+def test_update_project_validates_as_create_does_and_knows_only_existing_projects(target: Target) -> None:
+    _project(target, "cb-edit-checked", _buildspec(build=["true"]))
+    codebuild = _aws(target).client("codebuild")
+    with pytest.raises(botocore.exceptions.ClientError) as missing:
+        codebuild.update_project(name="cb-no-such-project", description="x")
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(botocore.exceptions.ClientError) as wrong:
+        codebuild.update_project(name="cb-edit-checked", source={"type": "S3", "location": ""})
+    assert wrong.value.response["Error"]["Code"] == "InvalidInputException"
+    moved = codebuild.update_project(name="cb-edit-checked", source={"type": "NO_SOURCE", "buildspec": "version: 0.2\n"},
+                                     logsConfig={"cloudWatchLogs": {"status": "DISABLED"}}, badgeEnabled=True)["project"]
+    assert moved["source"]["buildspec"] == "version: 0.2\n" and moved["badge"]["badgeEnabled"] is True
+    assert codebuild.batch_get_projects(names=["cb-edit-checked"])["projects"][0]["logsConfig"] == {
+        "cloudWatchLogs": {"status": "DISABLED"}}
 
 
 # --- codepipeline_executions -------------------------------------------------------------------------------------

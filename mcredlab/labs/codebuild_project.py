@@ -29,8 +29,7 @@ lab = Lab(
             "plaintext environment variables: `SITE_NAME` = `{site_name}` and `STAGE` = `{stage}`.\n"
             "3. Logs: CloudWatch Logs on, with the group name `{log_group}`.\n"
             "4. Start a build of the project. It must succeed, and its log must show the line "
-            "`{expected_line}`.\n\n"
-            "On the emulator, `UpdateProject` is not available: to change the project, delete it and create it again."
+            "`{expected_line}`."
         ),
         ja=(
             "ソースリポジトリを使わずにサイトをビルドする CodeBuild プロジェクト **{project_name}** を作成してください。\n"
@@ -42,8 +41,7 @@ lab = Lab(
             "`STAGE` = `{stage}`）。\n"
             "3. ログ: CloudWatch Logs をオンにして、グループ名を `{log_group}` にします。\n"
             "4. プロジェクトのビルドを開始します。ビルドが成功し、そのログに `{expected_line}` という行が"
-            "出力される必要があります。\n\n"
-            "エミュレーターでは `UpdateProject` を使えません。プロジェクトを変更するには、削除してから作成し直します。"
+            "出力される必要があります。"
         ),
     ),
 )
@@ -320,6 +318,23 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
 def first_build_overridden(aws: Aws, ctx: Context) -> None:
     build(aws, ctx, override={"STAGE": "prod"})
     _wait_for(aws, aws.client("codebuild").start_build(projectName=ctx["project_name"])["build"]["id"])
+
+
+@lab.alternative(
+    "edited-in-the-console",
+    story=Text(en="created with `STAGE` = `prod` and the default log group, built, then edited (UpdateProject) and "
+               "built again",
+               ja="`STAGE` = `prod` とデフォルトのロググループで作成してビルドし、その後プロジェクトを編集"
+               "（UpdateProject）して再びビルド"),
+)
+def edited_in_the_console(aws: Aws, ctx: Context) -> None:
+    build(aws, ctx, variables={**VARIABLES, "STAGE": "prod"}, logs={"cloudWatchLogs": {"status": "ENABLED"}})
+    client = aws.client("codebuild")
+    environment = dict(client.batch_get_projects(names=[ctx["project_name"]])["projects"][0]["environment"])
+    client.update_project(name=ctx["project_name"], environment={**environment,
+                                                                 "environmentVariables": _variables(VARIABLES)},
+                          logsConfig={"cloudWatchLogs": {"status": "ENABLED", "groupName": ctx["log_group"]}})
+    _wait_for(aws, client.start_build(projectName=ctx["project_name"])["build"]["id"])
 
 
 @lab.near_miss(
