@@ -19,8 +19,8 @@ from tests.japanese import report_problems
 
 KIT_CONTRACT = [
     "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
-    "cloudfront", "dynamodb", "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs",
-    "stepfunctions", "tag_map", "tagged_by",
+    "cloudfront", "codebuild", "codepipeline", "dynamodb", "error_code", "failed", "iam", "not_found", "or_none",
+    "passed", "policy", "s3", "sns", "sqs", "stepfunctions", "tag_map", "tagged_by",
 ]
 LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
 
