@@ -84,8 +84,8 @@ def action_executions(aws: Aws, name: str, execution_id: str) -> list[dict[str, 
     ``executionResult.externalExecutionId`` ...), oldest first."""
     found = or_none(aws.client("codepipeline").list_action_executions, pipelineName=name,
                     filter={"pipelineExecutionId": execution_id})
-    details = [dict(d) for d in (found or {}).get("actionExecutionDetails", [])]
-    return sorted(details, key=lambda d: d.get("startTime") or 0)
+    details = [dict(d) for d in reversed((found or {}).get("actionExecutionDetails", []))]  # listed newest first
+    return sorted(details, key=lambda d: d["startTime"]) if all("startTime" in d for d in details) else details
 
 
 def state(aws: Aws, name: str) -> dict[str, Any] | None:
