@@ -35,6 +35,8 @@ lab = Lab(
             "4. Skip the test and deploy stages and create the pipeline. Creating it starts an execution: it must "
             "succeed, Source and then Build, and the log of the build it starts must show the line "
             "`{expected_line}`.\n\n"
+            "With the AWS CLI, write the pipeline as JSON and run `aws codepipeline create-pipeline --cli-input-json "
+            "file://pipeline.json` (`--generate-cli-skeleton` prints its shape).\n\n"
             "Editing a pipeline does not run it: after a change, choose Release change. On the emulator, change "
             "detection (Amazon EventBridge or polling) starts nothing; creating the pipeline and Release change "
             "(`aws codepipeline start-pipeline-execution`) do."
@@ -55,6 +57,8 @@ lab = Lab(
             "4. テストステージとデプロイステージをスキップして、パイプラインを作成します。作成すると実行が開始されます。"
             "この実行でソースステージ、ビルドステージの順に成功し、開始されたビルドのログに `{expected_line}` という行が"
             "出力される必要があります。\n\n"
+            "AWS CLI では、パイプラインを JSON で記述して `aws codepipeline create-pipeline --cli-input-json "
+            "file://pipeline.json` を実行します（`--generate-cli-skeleton` で JSON の形を確認できます）。\n\n"
             "パイプラインを編集しても実行はされません。変更したら「変更をリリースする」を選びます。エミュレーターでは、"
             "変更検出（Amazon EventBridge またはポーリング）では何も開始されません。パイプラインの作成と「変更をリリースする」"
             "（`aws codepipeline start-pipeline-execution`）で実行が開始されます。"
@@ -132,14 +136,9 @@ def setup(aws: Aws) -> Context:
 # -- what the checks read ----------------------------------------------------------------------
 
 
-def _ordinal(position: int) -> str:
-    return {0: "1st", 1: "2nd", 2: "3rd"}.get(position, f"{position + 1}th")
-
-
-def _where(position: int, stage: str, action: dict[str, Any]) -> tuple[str, str]:
-    """Where an action is, in English and Japanese (``action Source of stage Source (1st)``)."""
-    return (f"action {action.get('name')} of stage {stage} ({_ordinal(position)})",
-            f"ステージ `{stage}`（{position + 1} 番目）のアクション `{action.get('name')}`")
+def _where(stage: str, action: dict[str, Any]) -> tuple[str, str]:
+    """An action named by its stage, in English and Japanese (``action Source of stage Source``)."""
+    return (f"action {action.get('name')} of stage {stage}", f"ステージ `{stage}` のアクション `{action.get('name')}`")
 
 
 def _config(action: dict[str, Any]) -> dict[str, Any]:
@@ -282,16 +281,16 @@ def source_stage(aws: Aws, ctx: Context) -> Finding:
         return failed(f"the S3 source action reads {shown}, not `{wanted}`",
                       f"S3 のソースアクションが読み取るのは {shown.replace(', ', '、')} で、`{wanted}` ではありません")
     position, stage, action = read[wanted]
-    where, where_ja = _where(position, stage, action)
+    where, where_ja = _where(stage, action)
     if position != 0:
-        return failed(f"the S3 source action is the {where}: a source action belongs in the first stage",
-                      f"S3 のソースアクションは{where_ja}です。ソースアクションは最初のステージに置きます")
+        return failed(f"the S3 source action is the {where}, not in the first stage",
+                      f"S3 のソースアクションは {where_ja} で、最初のステージにありません")
     outputs = codepipeline.artifact_names(action, "outputArtifacts")
     if not outputs:
         return failed(f"the {where} reads `{wanted}` but has no output artifact: the build gets nothing",
-                      f"{where_ja}は `{wanted}` を読み取りますが、出力アーティファクトがないため、ビルドに何も渡されません")
+                      f"{where_ja} は `{wanted}` を読み取りますが、出力アーティファクトがないため、ビルドに何も渡されません")
     return passed(f"the {where} reads `{wanted}`, output artifact `{outputs[0]}`",
-                  f"{where_ja}が `{wanted}` を読み取り、出力アーティファクトは `{outputs[0]}` です")
+                  f"{where_ja} が `{wanted}` を読み取り、出力アーティファクトは `{outputs[0]}` です")
 
 
 @lab.criterion(
@@ -331,26 +330,25 @@ def build_stage(aws: Aws, ctx: Context) -> Finding:
         return failed(f"the build action builds the project {shown}, not {ctx['project_name']}",
                       f"ビルドアクションがビルドするプロジェクトは {shown} で、{ctx['project_name']} ではありません")
     position, stage, action = ours[0]
-    where, where_ja = _where(position, stage, action)
-    sources = codepipeline.provided_by(declaration, "Source", "S3")
-    first_source = min((p for p, _, _ in sources), default=None)
+    where, where_ja = _where(stage, action)
+    first_source = min((p for p, _, _ in codepipeline.provided_by(declaration, "Source", "S3")), default=None)
     if first_source is not None and position <= first_source:
         return failed(f"the build action is the {where}, not in a stage after the source stage",
-                      f"ビルドアクションは{where_ja}で、ソースステージより後のステージにありません")
+                      f"ビルドアクションは {where_ja} で、ソースステージより後のステージにありません")
     inputs = codepipeline.artifact_names(action, "inputArtifacts")
     primary = str(_config(action).get("PrimarySource") or (inputs[0] if inputs else ""))
     outputs = _source_outputs(declaration)
     if not primary:
-        return failed(f"the {where} has no input artifact", f"{where_ja}には入力アーティファクトがありません")
+        return failed(f"the {where} has no input artifact", f"{where_ja} には入力アーティファクトがありません")
     if primary not in outputs:
         given = ", ".join(f"`{o}`" for o in outputs) or "none"
         given_ja = "、".join(f"`{o}`" for o in outputs) or "なし"
         return failed(f"the {where} builds the input artifact `{primary}`, but the S3 source action's output "
                       f"artifact is {given}",
-                      f"{where_ja}の入力アーティファクトは `{primary}` ですが、S3 のソースアクションの出力アーティファクトは "
+                      f"{where_ja} の入力アーティファクトは `{primary}` ですが、S3 のソースアクションの出力アーティファクトは "
                       f"{given_ja} です")
     return passed(f"the {where} builds project {ctx['project_name']} from the input artifact `{primary}`",
-                  f"{where_ja}が入力アーティファクト `{primary}` からプロジェクト {ctx['project_name']} をビルドします")
+                  f"{where_ja} が入力アーティファクト `{primary}` からプロジェクト {ctx['project_name']} をビルドします")
 
 
 def _failure(details: list[dict[str, Any]]) -> tuple[str, str]:
