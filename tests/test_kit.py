@@ -4,7 +4,9 @@ criterion factories judge what they promise, in both languages."""
 from __future__ import annotations
 
 import ast
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,15 +14,29 @@ from botocore.exceptions import ClientError
 
 import mcredlab.kit as kit
 from mcredlab.checking import run_check
-from mcredlab.kit import Lab, Text, awslambda, cloudfront, dynamodb, iam, or_none, s3, sns, sqs, stepfunctions
+from mcredlab.kit import (
+    Lab,
+    Text,
+    awslambda,
+    cloudfront,
+    codebuild,
+    codepipeline,
+    dynamodb,
+    iam,
+    or_none,
+    s3,
+    sns,
+    sqs,
+    stepfunctions,
+)
 from mcredlab.labs import all_labs
 from mcredlab.target import Target
 from tests.japanese import report_problems
 
 KIT_CONTRACT = [
     "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
-    "cloudfront", "dynamodb", "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs",
-    "stepfunctions", "tag_map", "tagged_by",
+    "cloudfront", "codebuild", "codepipeline", "dynamodb", "error_code", "failed", "iam", "not_found", "or_none",
+    "passed", "policy", "s3", "sns", "sqs", "stepfunctions", "tag_map", "tagged_by",
 ]
 LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
 
@@ -111,6 +127,130 @@ def test_ensure_s3_distribution_creates_a_tagged_distribution_once_and_delete_re
     cloudfront.delete_distribution(aws, "kit-test", "kit site")
     assert cloudfront.distribution(aws, made["Id"]) is None
     assert cloudfront.distribution(aws, theirs["Id"]) is not None
+
+
+def test_ensure_versioned_bucket_enables_versioning_and_puts_missing_objects_once(target: Target) -> None:
+    aws = target.aws()
+    assert s3.ensure_versioned_bucket(aws, "kit-test", "kit-sources", {"app/source.zip": b"PK first"})
+    aws.client("s3").put_object(Bucket="kit-sources", Key="app/source.zip", Body=b"the learner's upload")
+    assert not s3.ensure_versioned_bucket(aws, "kit-test", "kit-sources", {"app/source.zip": b"PK first"})
+    client = aws.client("s3")
+    assert client.get_bucket_versioning(Bucket="kit-sources")["Status"] == "Enabled"
+    assert client.get_object(Bucket="kit-sources", Key="app/source.zip")["Body"].read() == b"the learner's upload"
+    assert len(client.list_object_versions(Bucket="kit-sources")["Versions"]) == 2
+    assert s3.tags(aws, "kit-sources") == {kit.TAG_KEY: "kit-test"}
+    s3.delete_bucket(aws, "kit-test", "kit-sources")  # every version goes with it
+    assert "kit-sources" not in s3.bucket_names(aws)
+
+
+KIT_BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo \"built $(cat name.txt)\"\n"
+
+
+def test_codebuild_readers_follow_a_tagged_project_and_its_builds_and_delete_only_the_labs(target: Target) -> None:
+    aws = target.aws()
+    assert codebuild.project(aws, "kit-project") is None and codebuild.newest_builds(aws, "kit-project") == []
+    assert codebuild.build(aws, "kit-project:0000") is None
+    role = iam.ensure_role(aws, "kit-test", "kit-build-role", iam.trust_policy("codebuild.amazonaws.com"))
+    spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo \"built by kit\"\n      - exit 3\n"
+    made = codebuild.ensure_project(aws, "kit-test", "kit-project", role_arn=role,
+                                    source={"type": "NO_SOURCE", "buildspec": spec}, artifacts={"type": "NO_ARTIFACTS"})
+    assert codebuild.ensure_project(aws, "kit-test", "kit-project", role_arn=role, source={"type": "CODEPIPELINE"},
+                                    artifacts={"type": "CODEPIPELINE"})["source"]["type"] == "NO_SOURCE"  # kept
+    assert codebuild.tags(made) == {kit.TAG_KEY: "kit-test"}
+    started = aws.client("codebuild").start_build(projectName="kit-project")["build"]["id"]
+    ended = codebuild.wait_for_build(aws, started)
+    assert ended is not None and ended["buildStatus"] == "FAILED"
+    assert codebuild.failed_phase(ended)[0] == "BUILD" and "exit 3" in codebuild.failed_phase(ended)[1]
+    assert codebuild.failed_phase({"phases": [{"phaseType": "BUILD", "phaseStatus": "SUCCEEDED"}]}) == ("", "")
+    assert [b["id"] for b in codebuild.newest_builds(aws, "kit-project")] == [started]
+    assert "built by kit" in (codebuild.log_lines(aws, ended) or [])
+    assert codebuild.log_lines(aws, {"logs": {"cloudWatchLogs": {"status": "DISABLED"}}}) is None
+    aws.client("codebuild").create_project(name="learners-project", source={"type": "NO_SOURCE", "buildspec": spec},
+                                           artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role,
+                                           environment={"type": "LINUX_CONTAINER", "image": codebuild.DEFAULT_IMAGE,
+                                                        "computeType": "BUILD_GENERAL1_SMALL"})
+    codebuild.delete_project(aws, "another-lab", "kit-project")
+    codebuild.delete_project(aws, "kit-test", "learners-project")
+    assert codebuild.project(aws, "kit-project") is not None and codebuild.project(aws, "learners-project") is not None
+    codebuild.delete_project(aws, "kit-test", "kit-project")
+    codebuild.delete_project_named(aws, "learners-project")
+    codebuild.delete_project_named(aws, "no-such-project")
+    assert codebuild.project(aws, "kit-project") is None and codebuild.project(aws, "learners-project") is None
+
+
+def _kit_pipeline(aws, key: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    role = iam.ensure_role(aws, "kit-test", "kit-pipeline-role", iam.trust_policy("codepipeline.amazonaws.com"))
+    action = {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}
+    return {"name": "kit-pipeline", "roleArn": role, "artifactStore": {"type": "S3", "location": "kit-artifacts"},
+            "stages": [
+                {"name": "Fetch", "actions": [{"name": "Zip", "actionTypeId": action, "outputArtifacts": [{"name": "Src"}],
+                                               "configuration": {"S3Bucket": "kit-sources", "S3ObjectKey": key}}]},
+                {"name": "Make", "actions": [
+                    {"name": "Second", "runOrder": 2, "actionTypeId": {**action, "category": "Build", "provider": "CodeBuild"},
+                     "configuration": {"ProjectName": "kit-pipeline-build"}, "inputArtifacts": [{"name": "Src"}],
+                     "outputArtifacts": [{"name": "Out"}]},
+                    {"name": "First", "runOrder": 1, "actionTypeId": {**action, "category": "Build", "provider": "CodeBuild"},
+                     "configuration": {"ProjectName": "kit-pipeline-build"}, "inputArtifacts": [{"name": "Src"}]}]},
+            ]}
+
+
+def test_codepipeline_readers_follow_a_pipeline_from_its_structure_to_its_ended_executions(target: Target) -> None:
+    aws = target.aws()
+    name = "kit-pipeline"
+    assert codepipeline.pipeline(aws, name) is None and codepipeline.newest_execution(aws, name) is None
+    assert codepipeline.executions(aws, name) == [] and codepipeline.state(aws, name) is None
+    assert codepipeline.action_executions(aws, name, "0000") == []
+    assert codepipeline.wait_for_execution(aws, name) is None
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("buildspec.yml", KIT_BUILDSPEC)
+        archive.writestr("name.txt", "the kit")
+    s3.ensure_versioned_bucket(aws, "kit-test", "kit-sources", {"site.zip": packed.getvalue()})
+    s3.ensure_bucket(aws, "kit-test", "kit-artifacts")
+    build_role = iam.ensure_role(aws, "kit-test", "kit-pipeline-build-role", iam.trust_policy("codebuild.amazonaws.com"))
+    codebuild.ensure_project(aws, "kit-test", "kit-pipeline-build", role_arn=build_role, source={"type": "CODEPIPELINE"},
+                             artifacts={"type": "CODEPIPELINE"})
+    aws.client("codepipeline").create_pipeline(pipeline=_kit_pipeline(aws, "missing.zip"))
+    failed = codepipeline.wait_for_execution(aws, name)
+    assert failed is not None and failed["status"] == "Failed" and failed["pipelineVersion"] == 1
+    declaration = codepipeline.pipeline(aws, name)
+    assert declaration is not None and codepipeline.artifact_bucket(declaration, aws.region) == "kit-artifacts"
+    assert [(p, s, a["name"]) for p, s, a in codepipeline.actions(declaration)] == [
+        (0, "Fetch", "Zip"), (1, "Make", "First"), (1, "Make", "Second")]
+    builds = codepipeline.provided_by(declaration, "Build", "CodeBuild")
+    assert [a["name"] for _, _, a in builds] == ["First", "Second"]
+    assert codepipeline.provided_by(declaration, "Source", "CodeCommit") == []
+    assert codepipeline.artifact_names(builds[1][2], "inputArtifacts") == ["Src"]
+    assert codepipeline.artifact_names(builds[0][2], "outputArtifacts") == []
+    aws.client("codepipeline").update_pipeline(pipeline=_kit_pipeline(aws, "site.zip"))
+    started = aws.client("codepipeline").start_pipeline_execution(name=name)["pipelineExecutionId"]
+    ended = codepipeline.wait_for_execution(aws, name, started)
+    assert ended is not None and ended["status"] == "Succeeded" and ended["pipelineVersion"] == 2
+    newest = codepipeline.newest_execution(aws, name)
+    assert newest is not None and newest["pipelineExecutionId"] == started and "startTime" in newest
+    assert [e["status"] for e in codepipeline.executions(aws, name)] == ["Succeeded", "Failed"]
+    ran = codepipeline.action_executions(aws, name, started)
+    assert [(d["actionName"], d["status"]) for d in ran] == [("Zip", "Succeeded"), ("First", "Succeeded"),
+                                                              ("Second", "Succeeded")]
+    build = codebuild.build(aws, ran[1]["output"]["executionResult"]["externalExecutionId"])
+    assert build is not None and "built the kit" in (codebuild.log_lines(aws, build) or [])
+    stages = (codepipeline.state(aws, name) or {})["stageStates"]
+    assert [(s["stageName"], s["latestExecution"]["status"]) for s in stages] == [("Fetch", "Succeeded"),
+                                                                                  ("Make", "Succeeded")]
+    codepipeline.delete_pipeline(aws, name)
+    codepipeline.delete_pipeline(aws, name)
+    assert codepipeline.pipeline(aws, name) is None
+
+
+@pytest.mark.parametrize(("declaration", "bucket"), [
+    ({"artifactStore": {"type": "S3", "location": "one-store"}}, "one-store"),
+    ({"artifactStores": {"us-east-1": {"type": "S3", "location": "here"}, "eu-west-1": {"type": "S3", "location": "there"}}},
+     "here"),
+    ({"artifactStores": {"eu-west-1": {"type": "S3", "location": "there"}}}, None),
+    ({}, None),
+])
+def test_artifact_bucket_reads_the_store_of_the_region(declaration: dict, bucket: str | None) -> None:  # type: ignore[type-arg]
+    assert codepipeline.artifact_bucket(declaration, "us-east-1") == bucket
 
 
 def _lab_with(register) -> Lab:  # type: ignore[no-untyped-def]

@@ -11,15 +11,29 @@
 * one module per service, each with tagged idempotent ``ensure_*`` / ``delete_*`` for setup and
   teardown, readers that return ``None`` for what does not exist, and factories for criteria that
   recur (``apigw.lambda_proxy_api_criteria``, ``iam.role_trusts_criterion``, ``sqs.lets_send_criterion``):
-  :mod:`apigw`, :mod:`awslambda`, :mod:`bedrock`, :mod:`cloudfront`, :mod:`dynamodb`, :mod:`iam`, :mod:`s3`, :mod:`sns`,
-  :mod:`sqs`, :mod:`stepfunctions`, and :mod:`policy` for reading IAM policy documents.
+  :mod:`apigw`, :mod:`awslambda`, :mod:`bedrock`, :mod:`cloudfront`, :mod:`codebuild`, :mod:`codepipeline`,
+  :mod:`dynamodb`, :mod:`iam`, :mod:`s3`, :mod:`sns`, :mod:`sqs`, :mod:`stepfunctions`, and :mod:`policy` for
+  reading IAM policy documents.
 
 ``__all__`` is the kit's contract: ``tests/test_kit.py`` keeps it exact.
 """
 
 from mcredlab import policy
 from mcredlab._text import Text, clip
-from mcredlab.kit import apigw, awslambda, bedrock, cloudfront, dynamodb, iam, s3, sns, sqs, stepfunctions
+from mcredlab.kit import (
+    apigw,
+    awslambda,
+    bedrock,
+    cloudfront,
+    codebuild,
+    codepipeline,
+    dynamodb,
+    iam,
+    s3,
+    sns,
+    sqs,
+    stepfunctions,
+)
 from mcredlab.kit.reading import error_code, not_found, or_none, tag_map, tagged_by
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
 from mcredlab.target import Aws, HttpReply
@@ -37,6 +51,8 @@ __all__ = [
     "bedrock",
     "clip",
     "cloudfront",
+    "codebuild",
+    "codepipeline",
     "dynamodb",
     "error_code",
     "failed",

@@ -37,6 +37,20 @@ def ensure_bucket(aws: Aws, lab_id: str, bucket: str, objects: Mapping[str, tupl
     return created
 
 
+def ensure_versioned_bucket(aws: Aws, lab_id: str, bucket: str, objects: Mapping[str, bytes]) -> bool:
+    """Like :func:`ensure_bucket` for a bucket with versioning enabled (as a CodePipeline S3 source needs), holding
+    each of ``objects`` (key to bytes, such as a zip) that is missing. Returns whether the bucket was created now."""
+    created = ensure_bucket(aws, lab_id, bucket)
+    s3 = aws.client("s3")
+    if created:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    existing = set(keys(aws, bucket))
+    for key, body in objects.items():
+        if key not in existing:
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
+    return created
+
+
 def keys(aws: Aws, bucket: str) -> list[str]:
     """Every object key in ``bucket`` (none when the bucket does not exist)."""
     found: list[str] = []

@@ -4,10 +4,9 @@ buildspec (on the emulator, in a local shell) and its log shows what the variabl
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from mcredlab.kit import Aws, Context, Finding, Lab, Text, failed, iam, or_none, passed
+from mcredlab.kit import Aws, Context, Finding, Lab, Text, codebuild, failed, iam, passed
 
 lab = Lab(
     id="codebuild-project",
@@ -59,7 +58,7 @@ phases:
       - test -s dist/index.html
 """
 EXPECTED_LINE = f"Building {VARIABLES['SITE_NAME']} for {VARIABLES['STAGE']}"
-IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
+IMAGE = codebuild.DEFAULT_IMAGE
 
 
 # -- setup -------------------------------------------------------------------------------------
@@ -76,33 +75,6 @@ def setup(aws: Aws) -> Context:
     return {"project_name": PROJECT_NAME, "role_name": ROLE_NAME, "log_group": LOG_GROUP, "buildspec": BUILDSPEC,
             "site_name": VARIABLES["SITE_NAME"], "stage": VARIABLES["STAGE"], "expected_line": EXPECTED_LINE,
             "lambda_role_name": f"{ROLE_NAME}-lambda"}
-
-
-# -- what the checks read ----------------------------------------------------------------------
-
-
-def _project(aws: Aws, name: str) -> dict[str, Any] | None:
-    found = or_none(aws.client("codebuild").batch_get_projects, names=[name]) or {}
-    projects = found.get("projects") or []
-    return dict(projects[0]) if projects else None
-
-
-def _newest_builds(aws: Aws, name: str, count: int = 5) -> list[dict[str, Any]]:
-    """The newest ``count`` builds of project ``name``, newest first."""
-    client = aws.client("codebuild")
-    listed = or_none(client.list_builds_for_project, projectName=name, sortOrder="DESCENDING") or {}
-    ids = list(listed.get("ids") or [])[:count]
-    return [dict(b) for b in client.batch_get_builds(ids=ids).get("builds", [])] if ids else []
-
-
-def _log_lines(aws: Aws, build: dict[str, Any]) -> list[str] | None:
-    """The lines of a build's CloudWatch Logs stream, or ``None`` when the build wrote no log there."""
-    logs = build.get("logs") or {}
-    if not logs.get("groupName") or not logs.get("streamName"):
-        return None
-    found = or_none(aws.client("logs").get_log_events, logGroupName=logs["groupName"],
-                    logStreamName=logs["streamName"], startFromHead=True)
-    return None if found is None else [str(e.get("message", "")).rstrip("\n") for e in found.get("events", [])]
 
 
 # -- criteria ----------------------------------------------------------------------------------
@@ -123,7 +95,7 @@ def _log_lines(aws: Aws, build: dict[str, Any]) -> list[str] | None:
     ),
 )
 def inline_buildspec(aws: Aws, ctx: Context) -> Finding:
-    project = _project(aws, ctx["project_name"])
+    project = codebuild.project(aws, ctx["project_name"])
     if project is None:
         return failed(f"there is no CodeBuild project named {ctx['project_name']}",
                       f"{ctx['project_name']} という名前の CodeBuild プロジェクトがありません")
@@ -153,7 +125,7 @@ def inline_buildspec(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def service_role(aws: Aws, ctx: Context) -> Finding:
-    role = str((_project(aws, ctx["project_name"]) or {}).get("serviceRole", "")).rsplit("/", 1)[-1]
+    role = str((codebuild.project(aws, ctx["project_name"]) or {}).get("serviceRole", "")).rsplit("/", 1)[-1]
     return iam.role_trusts_finding(aws, role, "codebuild.amazonaws.com")
 
 
@@ -173,7 +145,8 @@ def service_role(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def environment_variables(aws: Aws, ctx: Context) -> Finding:
-    declared = ((_project(aws, ctx["project_name"]) or {}).get("environment") or {}).get("environmentVariables") or []
+    environment = (codebuild.project(aws, ctx["project_name"]) or {}).get("environment") or {}
+    declared = environment.get("environmentVariables") or []
     found = {str(v.get("name")): (str(v.get("value", "")), str(v.get("type") or "PLAINTEXT")) for v in declared}
     shown = ", ".join(f"`{name}` = `{value}` ({kind})" for name, (value, kind) in sorted(found.items())) or "none"
     shown_ja = "、".join(f"`{name}` = `{value}`（{kind}）" for name, (value, kind) in sorted(found.items())) or "なし"
@@ -200,7 +173,8 @@ def environment_variables(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def cloudwatch_logs(aws: Aws, ctx: Context) -> Finding:
-    settings = (((_project(aws, ctx["project_name"]) or {}).get("logsConfig") or {}).get("cloudWatchLogs") or {})
+    logs_config = (codebuild.project(aws, ctx["project_name"]) or {}).get("logsConfig") or {}
+    settings = logs_config.get("cloudWatchLogs") or {}
     if str(settings.get("status", "ENABLED")).upper() != "ENABLED":
         return failed("CloudWatch Logs are off for this project", "このプロジェクトでは CloudWatch Logs がオフです")
     group = str(settings.get("groupName") or f"/aws/codebuild/{ctx['project_name']}")
@@ -226,7 +200,7 @@ def cloudwatch_logs(aws: Aws, ctx: Context) -> Finding:
     ),
 )
 def build_succeeded(aws: Aws, ctx: Context) -> Finding:
-    builds = _newest_builds(aws, ctx["project_name"], count=1)
+    builds = codebuild.newest_builds(aws, ctx["project_name"], count=1)
     if not builds:
         return failed(f"{ctx['project_name']} has no build yet", f"{ctx['project_name']} のビルドはまだありません")
     build = builds[0]
@@ -235,12 +209,11 @@ def build_succeeded(aws: Aws, ctx: Context) -> Finding:
         return failed(f"build #{number} is still running ({build.get('currentPhase')}); check again in a few seconds",
                       f"ビルド #{number} はまだ実行中です（{build.get('currentPhase')}）。数秒後にもう一度チェックしてください")
     if status != "SUCCEEDED":
-        phase = next((p for p in build.get("phases") or [] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {})
-        message = "; ".join(str(c.get("message", "")) for c in phase.get("contexts") or [] if c.get("message"))
+        phase, message = codebuild.failed_phase(build)
         said, said_ja = (f"“{message}”", f"“{message}”") if message else ("no message", "メッセージなし")
-        return failed(f"build #{number}: {status} in {phase.get('phaseType', 'an unknown phase')} ({said})",
-                      f"ビルド #{number}: {phase.get('phaseType', '不明なフェーズ')} で {status}（{said_ja}）")
-    lines = _log_lines(aws, build)
+        return failed(f"build #{number}: {status} in {phase or 'an unknown phase'} ({said})",
+                      f"ビルド #{number}: {phase or '不明なフェーズ'} で {status}（{said_ja}）")
+    lines = codebuild.log_lines(aws, build)
     if lines is None:
         return failed(f"build #{number} succeeded but wrote no CloudWatch Logs",
                       f"ビルド #{number} は成功しましたが、CloudWatch Logs に何も書き込んでいません")
@@ -255,12 +228,6 @@ def build_succeeded(aws: Aws, ctx: Context) -> Finding:
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
-
-
-def _wait_for(aws: Aws, build_id: str, seconds: float = 60) -> None:
-    client, deadline = aws.client("codebuild"), time.monotonic() + seconds
-    while not client.batch_get_builds(ids=[build_id])["builds"][0].get("buildComplete") and time.monotonic() < deadline:
-        time.sleep(0.5)
 
 
 def _variables(values: dict[str, str]) -> list[dict[str, str]]:
@@ -281,7 +248,7 @@ def build(aws: Aws, ctx: Context, *, buildspec: str = BUILDSPEC, variables: dict
         logsConfig=logs or {"cloudWatchLogs": {"status": "ENABLED", "groupName": ctx["log_group"]}})
     if run:
         extra = {"environmentVariablesOverride": _variables(override)} if override else {}
-        _wait_for(aws, client.start_build(projectName=ctx["project_name"], **extra)["build"]["id"])
+        codebuild.wait_for_build(aws, client.start_build(projectName=ctx["project_name"], **extra)["build"]["id"])
 
 
 @lab.solution
@@ -305,7 +272,7 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
             "--logs-config", json.dumps({"cloudWatchLogs": {"status": "ENABLED", "groupName": ctx["log_group"],
                                                             "streamName": "site"}}))
     started = json.loads(aws.cli("codebuild", "start-build", "--project-name", ctx["project_name"]))["build"]
-    _wait_for(aws, started["id"])
+    codebuild.wait_for_build(aws, started["id"])
 
 
 @lab.alternative(
@@ -317,7 +284,7 @@ def with_the_cli(aws: Aws, ctx: Context) -> None:
 )
 def first_build_overridden(aws: Aws, ctx: Context) -> None:
     build(aws, ctx, override={"STAGE": "prod"})
-    _wait_for(aws, aws.client("codebuild").start_build(projectName=ctx["project_name"])["build"]["id"])
+    codebuild.wait_for_build(aws, aws.client("codebuild").start_build(projectName=ctx["project_name"])["build"]["id"])
 
 
 @lab.alternative(
@@ -418,7 +385,6 @@ def never_built(aws: Aws, ctx: Context) -> None:
 @lab.teardown
 def teardown(aws: Aws, ctx: Context) -> None:
     """Delete the project the task names (whoever created it) and the tagged roles."""
-    if _project(aws, ctx["project_name"]) is not None:
-        aws.client("codebuild").delete_project(name=ctx["project_name"])
+    codebuild.delete_project_named(aws, ctx["project_name"])
     for role in (ctx["role_name"], ctx["lambda_role_name"]):
         iam.delete_role(aws, lab.id, role)
