@@ -297,11 +297,11 @@ def first_build_overridden(aws: Aws, ctx: Context) -> None:
 def edited_in_the_console(aws: Aws, ctx: Context) -> None:
     build(aws, ctx, variables={**VARIABLES, "STAGE": "prod"}, logs={"cloudWatchLogs": {"status": "ENABLED"}})
     client = aws.client("codebuild")
-    environment = dict(client.batch_get_projects(names=[ctx["project_name"]])["projects"][0]["environment"])
+    environment = dict((codebuild.project(aws, ctx["project_name"]) or {})["environment"])
     client.update_project(name=ctx["project_name"], environment={**environment,
                                                                  "environmentVariables": _variables(VARIABLES)},
                           logsConfig={"cloudWatchLogs": {"status": "ENABLED", "groupName": ctx["log_group"]}})
-    _wait_for(aws, client.start_build(projectName=ctx["project_name"])["build"]["id"])
+    codebuild.wait_for_build(aws, client.start_build(projectName=ctx["project_name"])["build"]["id"])
 
 
 @lab.near_miss(
