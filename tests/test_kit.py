@@ -20,7 +20,7 @@ from tests.japanese import report_problems
 KIT_CONTRACT = [
     "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
     "cloudfront", "dynamodb", "error_code", "failed", "iam", "not_found", "or_none", "passed", "policy", "s3", "sns", "sqs",
-    "stepfunctions", "tag_map", "tagged_by",
+    "stepfunctions", "tag_map", "tagged_by", "wafv2",
 ]
 LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
 

@@ -135,11 +135,14 @@ def group_rule_actions(item: dict[str, Any], group: dict[str, Any]) -> dict[str,
     return actions
 
 
-def visibility_problems(acl: dict[str, Any]) -> list[str]:
-    """Where CloudWatch metrics are off: ``"web ACL"`` for the web ACL itself, else the rules' names."""
-    off = [] if (acl.get("VisibilityConfig") or {}).get("CloudWatchMetricsEnabled") else ["web ACL"]
-    return off + [str(item.get("Name")) for item in rules(acl)
-                  if not (item.get("VisibilityConfig") or {}).get("CloudWatchMetricsEnabled")]
+def metrics_on(item: dict[str, Any]) -> bool:
+    """Whether a web ACL or a rule sends CloudWatch metrics (its ``VisibilityConfig``)."""
+    return bool((item.get("VisibilityConfig") or {}).get("CloudWatchMetricsEnabled"))
+
+
+def rules_without_metrics(acl: dict[str, Any]) -> list[str]:
+    """The names of the web ACL's rules that send no CloudWatch metrics."""
+    return [str(item.get("Name")) for item in rules(acl) if not metrics_on(item)]
 
 
 def distributions_protected_by(aws: Aws, web_acl_arn: str) -> list[dict[str, Any]]:
@@ -157,14 +160,20 @@ def distributions_protected_by(aws: Aws, web_acl_arn: str) -> list[dict[str, Any
 # -- teardown ----------------------------------------------------------------------------------
 
 
-def unlink_distributions(aws: Aws, web_acl_arn: str) -> None:
-    """Set ``WebACLId`` to empty on every distribution the web ACL protects (as CloudFront's console does)."""
+def unlink_distribution(aws: Aws, distribution_id: str) -> None:
+    """Set the distribution's ``WebACLId`` to empty (no web ACL), as CloudFront's console does; nothing happens
+    when it has none or does not exist."""
     client = aws.client("cloudfront")
+    found = or_none(client.get_distribution_config, Id=distribution_id)
+    if found is not None and found["DistributionConfig"].get("WebACLId"):
+        client.update_distribution(Id=distribution_id, IfMatch=found["ETag"],
+                                   DistributionConfig={**found["DistributionConfig"], "WebACLId": ""})
+
+
+def unlink_distributions(aws: Aws, web_acl_arn: str) -> None:
+    """Unlink every distribution the web ACL ``web_acl_arn`` protects (:func:`unlink_distribution`)."""
     for item in distributions_protected_by(aws, web_acl_arn):
-        found = or_none(client.get_distribution_config, Id=item["Id"])
-        if found is not None:
-            client.update_distribution(Id=item["Id"], IfMatch=found["ETag"],
-                                       DistributionConfig={**found["DistributionConfig"], "WebACLId": ""})
+        unlink_distribution(aws, str(item["Id"]))
 
 
 def delete_web_acl(aws: Aws, name: str, scope: str = CLOUDFRONT) -> None:
