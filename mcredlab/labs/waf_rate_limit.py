@@ -439,8 +439,8 @@ def metrics(aws: Aws, ctx: Context) -> Finding:
 @lab.criterion(
     "associated",
     requires="web-acl",
-    expected=Text(en="the distribution {distribution_id} is protected by {web_acl_name} (its `WebACLId` is the web ACL's "
-                  "ARN)",
+    expected=Text(en="the distribution {distribution_id} is protected by {web_acl_name} (its `WebACLId` is the web "
+                  "ACL's ARN)",
                   ja="ディストリビューション {distribution_id} が {web_acl_name} で保護されている（`WebACLId` がウェブ ACL "
                   "の ARN）"),
     looked_at=Text(en="the `WebACLId` of distribution {distribution_id}, and the distributions the web ACL protects "
@@ -582,8 +582,8 @@ def console_steps(aws: Aws, ctx: Context) -> None:
     "regional-web-acl",
     fails="web-acl",
     story=Text(
-        en="the web ACL created for Regional resources (scope `REGIONAL`, the console's default); the distribution then "
-        "refuses its ARN (`InvalidWebACLId`) and stays unprotected",
+        en="the web ACL created for Regional resources (scope `REGIONAL`, the console's default); the distribution "
+        "then refuses its ARN (`InvalidWebACLId`) and stays unprotected",
         ja="ウェブ ACL をリージョンリソース用（スコープ `REGIONAL`、コンソールのデフォルト）に作成: ディストリビューションは"
         "その ARN を拒否し（`InvalidWebACLId`）、保護されないまま",
     ),
