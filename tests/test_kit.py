@@ -28,6 +28,7 @@ from mcredlab.kit import (
     sns,
     sqs,
     stepfunctions,
+    wafv2,
 )
 from mcredlab.labs import all_labs
 from mcredlab.target import Target
@@ -36,7 +37,7 @@ from tests.japanese import report_problems
 KIT_CONTRACT = [
     "TAG_KEY", "Aws", "Context", "Finding", "HttpReply", "Lab", "Text", "apigw", "awslambda", "bedrock", "clip",
     "cloudfront", "codebuild", "codepipeline", "dynamodb", "error_code", "failed", "iam", "not_found", "or_none",
-    "passed", "policy", "s3", "sns", "sqs", "stepfunctions", "tag_map", "tagged_by",
+    "passed", "policy", "s3", "sns", "sqs", "stepfunctions", "tag_map", "tagged_by", "wafv2",
 ]
 LABS_DIR = Path(kit.__file__).resolve().parent.parent / "labs"
 
@@ -445,3 +446,80 @@ def test_first_match_takes_the_first_retrier_that_matches_and_retry_settings_fil
     assert stepfunctions.first_match(retriers, "CardDeclined") == retriers[2]
     assert stepfunctions.first_match(None, "CardDeclined") is None
     assert stepfunctions.retry_settings(retriers[1]) == (3, 5.0, 2.0)
+
+
+def _waf_rule(name: str, priority: int, statement: dict, **action: dict) -> dict:  # type: ignore[type-arg]
+    return {"Name": name, "Priority": priority, "Statement": statement, **(action or {"Action": {"Block": {}}}),
+            "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": name}}
+
+
+def test_web_acl_is_found_by_name_in_its_scope_and_delete_unlinks_the_distributions_it_protects(
+        target: Target) -> None:
+    aws = target.aws()
+    waf = aws.client("wafv2")
+    assert wafv2.web_acl(aws, "kit-acl") is None
+    group = {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesCommonRuleSet"}}
+    rules = [_waf_rule("common", 0, group, OverrideAction={"None": {}}),
+             _waf_rule("rate", 5, {"RateBasedStatement": {"Limit": 500, "AggregateKeyType": "IP"}})]
+    visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": False, "MetricName": "kit-acl"}
+    arn = waf.create_web_acl(Name="kit-acl", Scope="CLOUDFRONT", DefaultAction={"Allow": {}},
+                             VisibilityConfig=visibility, Rules=rules)["Summary"]["ARN"]
+    waf.create_web_acl(Name="kit-acl", Scope="REGIONAL", DefaultAction={"Block": {}}, VisibilityConfig=visibility)
+    acl = wafv2.web_acl(aws, "kit-acl")
+    assert acl is not None and acl["ARN"] == arn and wafv2.default_action(acl) == "Allow"
+    assert wafv2.default_action(wafv2.web_acl(aws, "kit-acl", wafv2.REGIONAL) or {}) == "Block"
+    assert [r["Name"] for r in wafv2.rules(acl)] == ["common", "rate"]
+    rate = wafv2.rule(acl, "rate") or {}
+    assert wafv2.statement_kind(rate) == "RateBasedStatement" and wafv2.action(rate) == "Block"
+    assert wafv2.managed_group(wafv2.rule(acl, "common") or {}) == ("AWS", "AWSManagedRulesCommonRuleSet")
+    assert wafv2.action(wafv2.rule(acl, "common") or {}) is None and wafv2.rule(acl, "nope") is None
+    assert not wafv2.metrics_on(acl) and wafv2.rules_without_metrics(acl) == []
+    s3.ensure_bucket(aws, "kit-test", "kit-waf-site", {"index.html": ("<h1>home</h1>", "text/html")})
+    protected = cloudfront.ensure_s3_distribution(aws, "kit-test", "kit waf site", "kit-waf-site")
+    config = aws.client("cloudfront").get_distribution_config(Id=protected["Id"])
+    aws.client("cloudfront").update_distribution(Id=protected["Id"], IfMatch=config["ETag"],
+                                                 DistributionConfig={**config["DistributionConfig"], "WebACLId": arn})
+    assert [d["Id"] for d in wafv2.distributions_protected_by(aws, arn)] == [protected["Id"]]
+    wafv2.delete_web_acl(aws, "kit-acl")
+    assert wafv2.web_acl(aws, "kit-acl") is None and wafv2.web_acl(aws, "kit-acl", wafv2.REGIONAL) is not None
+    assert (cloudfront.distribution(aws, protected["Id"]) or {})["DistributionConfig"]["WebACLId"] == ""
+    wafv2.delete_web_acl(aws, "kit-acl", wafv2.REGIONAL)
+    wafv2.delete_web_acl(aws, "no-such-acl")
+    assert wafv2.web_acl_summaries(aws, wafv2.REGIONAL) == []
+
+
+@pytest.mark.parametrize(("statement", "meaning"), [
+    ({"Limit": 500, "AggregateKeyType": "IP"}, (500, 300, "IP", False, True)),
+    ({"Limit": 500, "AggregateKeyType": "CUSTOM_KEYS", "CustomKeys": [{"IP": {}}], "EvaluationWindowSec": 300},
+     (500, 300, "IP", False, True)),
+    ({"Limit": 100, "AggregateKeyType": "IP", "EvaluationWindowSec": 60}, (100, 60, "IP", False, True)),
+    ({"Limit": 500, "AggregateKeyType": "FORWARDED_IP", "ForwardedIPConfig": {"HeaderName": "X-Forwarded-For",
+                                                                            "FallbackBehavior": "MATCH"}},
+     (500, 300, "FORWARDED_IP", False, False)),
+    ({"Limit": 500, "AggregateKeyType": "CUSTOM_KEYS", "CustomKeys": [{"IP": {}}, {"HTTPMethod": {}}]},
+     (500, 300, "IP+HTTPMethod", False, False)),
+    ({"Limit": 500, "AggregateKeyType": "IP", "ScopeDownStatement": {"ByteMatchStatement": {}}},
+     (500, 300, "IP", True, True)),
+])
+def test_rate_limit_reads_what_a_rate_based_rule_counts_and_per_what(statement: dict,  # type: ignore[type-arg]
+                                                                     meaning: tuple) -> None:  # type: ignore[type-arg]
+    found = wafv2.rate_limit({"Statement": {"RateBasedStatement": statement}})
+    assert found is not None
+    assert (found.limit, found.window_seconds, found.key, found.scoped_down, found.per_ip) == meaning
+    assert wafv2.rate_limit({"Statement": {"ByteMatchStatement": {}}}) is None
+
+
+def test_group_rule_actions_apply_the_group_override_rule_overrides_and_excluded_rules() -> None:
+    group = {"Rules": [{"Name": "A", "Action": {"Block": {}}}, {"Name": "B", "Action": {"Block": {}}},
+                       {"Name": "C", "Action": {"Count": {}}}]}
+
+    def rule(override: str = "None", **statement: list) -> dict:  # type: ignore[type-arg]
+        return {"OverrideAction": {override: {}}, "Statement": {"ManagedRuleGroupStatement": {
+            "VendorName": "AWS", "Name": "G", **statement}}}
+
+    assert wafv2.group_rule_actions(rule(), group) == {"A": "Block", "B": "Block", "C": "Count"}
+    assert wafv2.group_rule_actions(rule("Count"), group) == {"A": "Count", "B": "Count", "C": "Count"}
+    overridden = rule(RuleActionOverrides=[{"Name": "B", "ActionToUse": {"Count": {}}},
+                                           {"Name": "C", "ActionToUse": {"Block": {}}}])
+    assert wafv2.group_rule_actions(overridden, group) == {"A": "Block", "B": "Count", "C": "Block"}
+    assert wafv2.group_rule_actions(rule(ExcludedRules=[{"Name": "A"}]), group)["A"] == "Count"

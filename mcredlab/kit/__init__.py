@@ -12,8 +12,8 @@
   teardown, readers that return ``None`` for what does not exist, and factories for criteria that
   recur (``apigw.lambda_proxy_api_criteria``, ``iam.role_trusts_criterion``, ``sqs.lets_send_criterion``):
   :mod:`apigw`, :mod:`awslambda`, :mod:`bedrock`, :mod:`cloudfront`, :mod:`codebuild`, :mod:`codepipeline`,
-  :mod:`dynamodb`, :mod:`iam`, :mod:`s3`, :mod:`sns`, :mod:`sqs`, :mod:`stepfunctions`, and :mod:`policy` for
-  reading IAM policy documents.
+  :mod:`dynamodb`, :mod:`iam`, :mod:`s3`, :mod:`sns`, :mod:`sqs`, :mod:`stepfunctions`, :mod:`wafv2`, and
+  :mod:`policy` for reading IAM policy documents.
 
 ``__all__`` is the kit's contract: ``tests/test_kit.py`` keeps it exact.
 """
@@ -33,6 +33,7 @@ from mcredlab.kit import (
     sns,
     sqs,
     stepfunctions,
+    wafv2,
 )
 from mcredlab.kit.reading import error_code, not_found, or_none, tag_map, tagged_by
 from mcredlab.lab import TAG_KEY, Context, Finding, Lab, failed, passed
@@ -67,4 +68,5 @@ __all__ = [
     "stepfunctions",
     "tag_map",
     "tagged_by",
+    "wafv2",
 ]
