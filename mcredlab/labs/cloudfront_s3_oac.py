@@ -107,7 +107,7 @@ def _origin(aws: Aws, ctx: Context) -> dict[str, Any]:
 def _answered(reply: HttpReply) -> str:
     """The status of a reply, with S3's error code when S3 gave one (``403 AccessDenied``)."""
     code = reply.body.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in reply.body else ""
-    return f"{reply.status} {code}".strip()
+    return f"{reply.status} `{code}`" if code else str(reply.status)
 
 
 def _object_url(aws: Aws, bucket: str, key: str) -> str:
@@ -419,9 +419,9 @@ def bucket_private(aws: Aws, ctx: Context) -> Finding:
     looked_at=Text(en="what an HTTPS viewer gets at `/` of distribution {distribution_comment}",
                    ja="HTTPS のビューワーがディストリビューション {distribution_comment} の `/` で受け取る内容"),
     hint=Text(
-        en="Open the URL `mcredlab url cloudfront-s3-oac` prints, or `curl -i` it. 403 AccessDenied comes from S3: "
+        en="Open the URL `mcredlab url cloudfront-s3-oac` prints, or `curl -i` it. 403 `AccessDenied` comes from S3: "
         "the bucket policy does not admit this distribution's signed request.",
-        ja="`mcredlab url cloudfront-s3-oac` が表示する URL を開くか、`curl -i` で確認します。403 AccessDenied は S3 "
+        ja="`mcredlab url cloudfront-s3-oac` が表示する URL を開くか、`curl -i` で確認します。403 `AccessDenied` は S3 "
         "からの応答で、バケットポリシーがこのディストリビューションの署名付きリクエストを許可していません。",
     ),
 )
@@ -433,8 +433,9 @@ def serves_index_over_https(aws: Aws, ctx: Context) -> Finding:
     if HOME_MARKER not in reply.body:
         return failed(f"GET {url} answered 200, but not with index.html",
                       f"GET {url} は 200 を返しましたが、内容は index.html ではありません")
-    return passed(f"GET {url} answered 200 with index.html ({reply.header('Content-Type')})",
-                  f"GET {url} は 200 で index.html を返しました（{reply.header('Content-Type')}）")
+    kind = reply.header("Content-Type")
+    return passed(f"GET {url} answered 200 with index.html (`{kind}`)",
+                  f"GET {url} は 200 で index.html を返しました（`{kind}`）")
 
 
 # -- reference solution, other valid ways, near misses -----------------------------------------
