@@ -23,7 +23,8 @@ SERVICE_PRINCIPAL = "cloudfront.amazonaws.com"
 EXAMPLE_DISTRIBUTION_ARN = "arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE"
 """The distribution ARN of AWS's documentation examples (a policy copied from there admits no distribution of yours)."""
 S3_REST_DOMAIN = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.s3(?:[.-](?P<region>[a-z0-9-]+))?\.amazonaws\.com$")
-S3_WEBSITE_DOMAIN = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.s3-website[.-](?P<region>[a-z0-9-]+)\.amazonaws\.com$")
+S3_WEBSITE_DOMAIN = re.compile(
+    r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.s3-website[.-](?P<region>[a-z0-9-]+)\.amazonaws\.com$")
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 """The id of AWS's managed cache policy ``Managed-CachingOptimized``, the console's default for S3 origins."""
@@ -59,8 +60,8 @@ def s3_website_bucket_of(domain: str) -> str | None:
 def viewer_url(target: Target | Aws, distribution: Mapping[str, Any], *, https: bool = True) -> str:
     """Where a viewer opens ``distribution`` (as GetDistribution returns it); append a path such as ``/``.
 
-    The emulator (or another endpoint) serves it under ``/_cloudfront/``, where ``https/`` marks an HTTPS
-    viewer; AWS at the distribution's domain name.
+    On an endpoint target (the emulator) it is the emulator's ``/_cloudfront/`` path, where ``https/`` marks an
+    HTTPS viewer; on AWS the distribution's domain name.
 
     >>> viewer_url(Target("aws", "us-east-1"), {"Id": "E2EXAMPLE", "DomainName": "d111.cloudfront.net"})
     'https://d111.cloudfront.net'
