@@ -349,17 +349,26 @@ def task(lab_id: str, target: str | None, lang: Lang) -> None:
 
 
 @main.command(text=Text(
-    en="Print the invoke URL of LAB's REST API on a stage (append a path such as /hello).",
-    ja="LAB の REST API のステージの呼び出し URL を表示します（/hello などのパスを付けて使います）。",
+    en="Print the invoke URL of LAB's REST API on a stage (append a path such as /hello), or the URL of its "
+    "CloudFront distribution.",
+    ja="LAB の REST API のステージの呼び出し URL（/hello などのパスを付けて使います）、または LAB の CloudFront "
+    "ディストリビューションの URL を表示します。",
 ))
 @click.argument("lab_id", metavar="LAB")
 @option("--stage", default="prod", show_default=True,
         text=Text(en="Stage of the API.", ja="API のステージです。"))
+@option("--http", "http_viewer", is_flag=True,
+        text=Text(en="For a distribution: the URL an HTTP viewer opens (HTTPS otherwise).",
+                  ja="ディストリビューションの場合、HTTP のビューワーが開く URL を表示します（指定しなければ HTTPS）。"))
 @target_option
 @lang_option
 @learner_errors
-def url(lab_id: str, stage: str, target: str | None, lang: Lang) -> None:
+def url(lab_id: str, stage: str, http_viewer: bool, target: str | None, lang: Lang) -> None:
     session = LabSession.for_lab(lab_id, target=target, lang=lang, start_emulator=False)
+    if "cloudfront" in session.lab.services and "apigateway" not in session.lab.services:
+        asking = Text(en=f"find the distribution of {lab_id}", ja=f"ラボ {lab_id} のディストリビューションの取得")
+        click.echo(session._run(asking, session.distribution_url, not http_viewer))
+        return
     asking = Text(en=f"find the API of {lab_id}", ja=f"ラボ {lab_id} の API の取得")
     click.echo(session._run(asking, session.api_url, stage))
 

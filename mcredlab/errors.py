@@ -187,3 +187,27 @@ class LabHasNoApi(LabError):
                 f"`mcredlab task {lab_id}` で確認してください。",
             )
         )
+
+
+class NoDistributionYet(LabError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            Text(
+                en=f"There is no CloudFront distribution described as {name} yet: create it first, then ask for its "
+                "URL again.",
+                ja=f"説明が {name} の CloudFront ディストリビューションはまだありません。先に作成してから、もう一度 URL を"
+                "取得してください。",
+            )
+        )
+
+
+class LabHasNoDistribution(LabError):
+    def __init__(self, lab_id: str) -> None:
+        super().__init__(
+            Text(
+                en=f"Lab {lab_id} does not build a CloudFront distribution, so it has no distribution URL: see "
+                f"`mcredlab task {lab_id}` for what it asks.",
+                ja=f"ラボ {lab_id} では CloudFront ディストリビューションを作成しないため、ディストリビューションの URL は"
+                f"ありません。課題の内容は `mcredlab task {lab_id}` で確認してください。",
+            )
+        )

@@ -13,7 +13,16 @@ import botocore.exceptions
 
 from mcredlab._text import KeepMissing, Lang, Text, check_lang
 from mcredlab.checking import Report, run_check
-from mcredlab.errors import AwsRequestFailed, LabError, LabHasNoApi, NoApiYet, NotSetUp, WrongRegion
+from mcredlab.errors import (
+    AwsRequestFailed,
+    LabError,
+    LabHasNoApi,
+    LabHasNoDistribution,
+    NoApiYet,
+    NoDistributionYet,
+    NotSetUp,
+    WrongRegion,
+)
 from mcredlab.lab import Context, Lab
 from mcredlab.labs import get_lab
 from mcredlab.store import Attempt, Store
@@ -144,6 +153,28 @@ class LabSession:
                 raise NoApiYet(context.get("api_name", "?"))
             api_id = found.id
         return apigateway.invoke_url(aws, api_id, stage)
+
+    def distribution_url(self, https: bool = True) -> str:
+        """The URL where the lab's CloudFront distribution answers a viewer (append a path such as ``/``).
+
+        The distribution is the one setup names by ``distribution_id``, or by ``distribution_comment`` (its
+        description); ``https=False`` gives the URL an HTTP viewer opens.
+
+        >>> requests.get(lab.distribution_url() + "/").text   # doctest: +SKIP
+        """
+        from mcredlab.kit import cloudfront
+
+        if "cloudfront" not in self.lab.services:
+            raise LabHasNoDistribution(self.lab.id)
+        context, aws = self.context, self.target.aws()
+        distribution_id, comment = context.get("distribution_id"), context.get("distribution_comment")
+        if distribution_id is None and comment is None:
+            raise LabHasNoDistribution(self.lab.id)
+        found = (cloudfront.distribution(aws, distribution_id) if distribution_id is not None
+                 else cloudfront.distribution_by_comment(aws, str(comment)))
+        if found is None:
+            raise NoDistributionYet(comment or str(distribution_id))
+        return cloudfront.viewer_url(aws, found, https=https)
 
     def task(self, lang: Lang | None = None) -> str:
         """The task in ``lang`` (default: the session's), with the names setup provisioned filled in."""

@@ -178,6 +178,13 @@ class NoHttpAnswer(OSError):
 HTTP_TIMEOUT_SECONDS = 60
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Hand a redirect back as the reply instead of following it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class WriteAttempted(RuntimeError):
     """A check tried to change state; checks only read."""
 
@@ -256,11 +263,13 @@ class Aws:
         body: str | None = None,
         *,
         evaluates_only: bool = False,
+        follow_redirects: bool = True,
     ) -> HttpReply:
         """Send an anonymous HTTP request, as a browser or curl would.
 
         Checks may only GET, HEAD or OPTIONS, or POST with ``evaluates_only=True`` to an endpoint the
         task defines as a pure question (such as an API that asks a model); the call is recorded.
+        With ``follow_redirects=False`` a redirect is the reply (``curl -i`` without ``-L``).
         """
         verb = method.upper()
         if self.read_only and verb not in SAFE_HTTP_METHODS and not evaluates_only:
@@ -268,21 +277,25 @@ class Aws:
         name = f"http:{verb}{'(evaluates)' if evaluates_only else ''} {url}"
         self.reads.append(name)
         key = self._cache.http_key(verb, url, headers) if self.read_only and verb in SAFE_HTTP_METHODS else None
+        if key is not None and not follow_redirects:
+            key = (key, "no redirects")
         if key is not None:
             found, cached = self._cache.lookup(key)
             if found:
                 return cached  # type: ignore[no-any-return]
         self.calls.append(name)
-        reply = self._send_http(verb, url, headers, body)
+        reply = self._send_http(verb, url, headers, body, follow_redirects)
         if key is not None:
             self._cache.remember(key, reply)
         return reply
 
-    def _send_http(self, verb: str, url: str, headers: dict[str, str] | None, body: str | None) -> HttpReply:
+    def _send_http(self, verb: str, url: str, headers: dict[str, str] | None, body: str | None,
+                   follow_redirects: bool = True) -> HttpReply:
         data = body.encode() if body is not None else None
         request = urllib.request.Request(url, method=verb, headers=headers or {}, data=data)
+        opener = urllib.request.build_opener() if follow_redirects else urllib.request.build_opener(_NoRedirects)
         try:
-            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as reply:
+            with opener.open(request, timeout=HTTP_TIMEOUT_SECONDS) as reply:
                 return HttpReply(reply.status, dict(reply.headers.items()), reply.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as error:
             return HttpReply(error.code, dict(error.headers.items()), error.read().decode("utf-8", "replace"))

@@ -464,6 +464,21 @@ def test_url_prints_the_invoke_url_and_says_in_one_sentence_when_there_is_none(t
     assert JAPANESE.search(assert_learner_error(run("url", WEBSITE, "--lang", "ja"), "API"))
 
 
+def test_url_of_a_lab_with_a_distribution_prints_where_an_https_or_http_viewer_opens_it(target: Target) -> None:
+    from mcredlab.kit import cloudfront
+
+    lab = all_labs()["cloudfront-s3-oac"]
+    assert run("setup", lab.id).exit_code == 0
+    comment = Store().attempt(lab.id, target.key).context["distribution_comment"]  # type: ignore[union-attr]
+    assert_learner_error(run("url", lab.id), f"no CloudFront distribution described as {comment}")
+    assert JAPANESE.search(assert_learner_error(run("url", lab.id, "--lang", "ja"), comment))
+    assert run("solve", lab.id).exit_code == 0
+    found = cloudfront.distribution_by_comment(target.aws(), comment)
+    assert found is not None
+    assert run("url", lab.id).stdout.strip() == f"{target.endpoint_url}/_cloudfront/https/{found['Id']}"
+    assert run("url", lab.id, "--http").stdout.strip() == f"{target.endpoint_url}/_cloudfront/{found['Id']}"
+
+
 def test_progress_says_so_when_nothing_has_been_checked_yet(empty_home: Path) -> None:
     assert "No lab has been checked" in run("progress").stdout
     assert "まだどのラボもチェックしていません" in run("progress", "--lang", "ja").stdout

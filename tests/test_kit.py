@@ -254,6 +254,50 @@ def test_artifact_bucket_reads_the_store_of_the_region(declaration: dict, bucket
     assert codepipeline.artifact_bucket(declaration, "us-east-1") == bucket
 
 
+def test_cloudfront_readers_find_the_oac_by_name_and_the_origin_it_signs_for(target: Target) -> None:
+    aws = target.aws()
+    assert cloudfront.origin_access_control_by_name(aws, "kit-oac") is None
+    oac_id = aws.client("cloudfront").create_origin_access_control(OriginAccessControlConfig={
+        "Name": "kit-oac", "SigningProtocol": "sigv4", "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
+    found_oac = cloudfront.origin_access_control_by_name(aws, "kit-oac")
+    assert found_oac is not None and (found_oac["Id"], found_oac["SigningBehavior"]) == (oac_id, "always")
+    config = cloudfront.s3_distribution_config(aws, "kit oac site", "kit-site", oac_id=oac_id)
+    made = aws.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]
+    origin = cloudfront.default_origin(made)
+    assert origin is not None and origin["OriginAccessControlId"] == oac_id
+    assert cloudfront.s3_bucket_of(origin["DomainName"]) == "kit-site"
+    assert cloudfront.s3_bucket_of("kit-site.s3-website-us-east-1.amazonaws.com") is None
+    assert cloudfront.s3_website_bucket_of("kit-site.s3-website.eu-west-1.amazonaws.com") == "kit-site"
+    assert cloudfront.viewer_url(aws, made) == f"{target.endpoint_url}/_cloudfront/https/{made['Id']}"
+    assert cloudfront.viewer_url(Target("aws", "us-east-1"), made, https=False) == f"http://{made['DomainName']}"
+    cloudfront.delete_distributions_named(aws, "kit oac site")
+    cloudfront.delete_origin_access_control(aws, "kit-oac")
+    assert cloudfront.distribution(aws, made["Id"]) is None
+    assert cloudfront.origin_access_control_by_name(aws, "kit-oac") is None
+
+
+def test_bucket_policy_admits_a_distribution_only_as_the_policy_means_it() -> None:
+    arn = "arn:aws:cloudfront::123456789012:distribution/E1SITE"
+    other = "arn:aws:cloudfront::123456789012:distribution/E2OTHER"
+    page = "arn:aws:s3:::site/index.html"
+    proposed = cloudfront.oac_bucket_policy("site", arn)
+    assert cloudfront.bucket_policy_admits(proposed, arn, page)
+    assert not cloudfront.bucket_policy_admits(proposed, other, page)
+    assert not cloudfront.bucket_policy_admits(proposed, arn, "arn:aws:s3:::another-bucket/index.html")
+    statement = proposed["Statement"][0]
+    unconditioned = {"Statement": [{key: value for key, value in statement.items() if key != "Condition"}]}
+    assert cloudfront.bucket_policy_admits(unconditioned, other, page)
+    by_account = {"Statement": [{**statement, "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]}
+    assert cloudfront.bucket_policy_admits(by_account, other, page)
+    like = {"Statement": [{**statement, "Condition": {"ArnLike": {"AWS:SourceArn": arn.replace("E1SITE", "*")}}}]}
+    assert cloudfront.bucket_policy_admits(like, other, page)
+    denied = {"Statement": [statement, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": page}]}
+    assert not cloudfront.bucket_policy_admits(denied, arn, page)
+    to_lambda = {"Statement": [{**statement, "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    assert not cloudfront.bucket_policy_admits(to_lambda, arn, page)
+
+
 def _lab_with(register) -> Lab:  # type: ignore[no-untyped-def]
     lab = Lab(id="kit-factories", track="serverless", services=("sqs",), certs=("DVA",), minutes=5,
               title=Text(en="Factories", ja="ファクトリー"), task=Text(en="Do it.", ja="実行してください。"))

@@ -113,6 +113,31 @@ def test_api_url_of_a_lab_without_an_api_says_so_in_one_sentence(target) -> None
     assert "\n" not in raised.value.message("en") and "API を作成しない" in raised.value.message("ja")
 
 
+def test_distribution_url_is_where_a_viewer_opens_the_labs_distribution(target) -> None:  # type: ignore[no-untyped-def]
+    """Learners get the URL of their distribution from the lab; before it exists, or in a lab without one, one
+    sentence says so."""
+    import urllib.request
+
+    from mcredlab.errors import LabHasNoDistribution, NoDistributionYet
+    from mcredlab.labs import get_lab
+    from mcredlab.session import LabSession
+
+    session = LabSession(get_lab("cloudfront-s3-oac"), target)
+    session.setup()
+    with pytest.raises(NoDistributionYet) as raised:
+        session.distribution_url()
+    assert "\n" not in raised.value.message("en") and "ディストリビューションはまだありません" in raised.value.message("ja")
+    session.solve()
+    https, http = session.distribution_url(), session.distribution_url(https=False)
+    assert https.startswith(f"{target.endpoint_url}/_cloudfront/https/") and "/https/" not in http
+    with urllib.request.urlopen(https + "/", timeout=30) as reply:
+        assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/html")
+    website = LabSession(get_lab("s3-static-website"), target)
+    with pytest.raises(LabHasNoDistribution) as refused:
+        website.distribution_url()
+    assert "ディストリビューションを作成しない" in refused.value.message("ja")
+
+
 def test_what_aws_refused_is_named_in_the_language_of_the_message(target) -> None:  # type: ignore[no-untyped-def]
     from mcredlab._text import Text
     from mcredlab.errors import AwsRequestFailed
