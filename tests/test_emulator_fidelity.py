@@ -925,3 +925,26 @@ def test_the_state_dump_leaves_out_the_models_it_is_told_to_and_only_those(targe
     assert [role["name"] for role in lean["iam"]["Role"]] == ["kept"]
     assert {k: v for k, v in lean["iam"].items() if k != "AWSManagedPolicy"} == \
         {k: v for k, v in full["iam"].items() if k != "AWSManagedPolicy"}
+
+
+# --- iam_managed_policies_cache ----------------------------------------------------------------------------------
+
+def test_aws_managed_policies_survive_a_reset_as_aws_publishes_them(target: Target, emulator_info: EmulatorInfo) -> None:
+    """A reset no longer rebuilds AWS's managed policies, yet each comes back unattached, untagged, with its versions."""
+    arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    iam = target.aws().client("iam")
+    published = iam.get_policy(PolicyArn=arn)["Policy"]
+    iam.create_role(RoleName="cached-policies", AssumeRolePolicyDocument=trust)
+    iam.attach_role_policy(RoleName="cached-policies", PolicyArn=arn)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
+    urllib.request.urlopen(urllib.request.Request(f"{emulator_info.url}/moto-api/reset", method="POST", data=b""))
+    done = aws_cli(target, "iam", "get-policy", "--policy-arn", arn)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["Policy"]["AttachmentCount"] == 0
+    after = iam.get_policy(PolicyArn=arn)["Policy"]
+    assert after == {**published, "AttachmentCount": 0}
+    assert iam.list_entities_for_policy(PolicyArn=arn)["PolicyRoles"] == []
+    aws_policies = iam.get_paginator("list_policies").paginate(Scope="AWS").build_full_result()["Policies"]
+    assert len(aws_policies) > 1000 and arn in {p["Arn"] for p in aws_policies}
