@@ -12,7 +12,8 @@ partition are made once and handed to each new IAM backend of that account and p
 to their pristine state first: no attachments, no tags, and the versions AWS published (a policy
 whose versions or default version were changed is made again). What a learner sees is unchanged: the
 same policies, ARNs, documents and dates, and an attachment count of 0 after a reset. A policy's
-``PolicyId`` is now kept across resets (AWS's managed policies have fixed ids too).
+``PolicyId`` is now kept across resets (AWS's managed policies have fixed ids too). Reused policies are listed
+again among the instances moto's state dump (``/moto-api/data.json``) shows.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ SEAMS = (
     ("moto.iam.models", "AWSManagedPolicy", "from_data"),
     ("moto.iam.models", "aws_managed_policies_data", None),
     ("moto.iam.models", "load_iam_aws_managed_policies", None),
+    ("moto.iam.models", "AWSManagedPolicy", "instances_tracked"),
 )
 
 
@@ -72,7 +74,17 @@ def aws_policies(self: Any) -> list[Any]:
     policies = [_pristine(policy.name, policy, made_as, self.account_id, self.region_name) if made_as else policy
                 for policy, made_as in made]
     _made[key] = [(policy, _state(policy)) for policy in policies]
+    _track(policies)
     return policies
+
+
+def _track(policies: list[Any]) -> None:
+    """List reused policies again among the instances moto's state dump shows (a reset forgets them)."""
+    from moto.iam.models import AWSManagedPolicy
+
+    tracked = AWSManagedPolicy.instances_tracked  # type: ignore[attr-defined]
+    known = {id(policy) for policy in tracked}
+    tracked.extend(policy for policy in policies if id(policy) not in known)
 
 
 def install() -> None:
