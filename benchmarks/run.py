@@ -5,6 +5,8 @@
 - emulator start: ``mcredlab emulator start`` (``python -m mcredlab.emulator``, ready when
   ``/moto-api/config`` answers) against a bare ``moto_server`` started alternately in the same run;
   medians of N starts each, and the ratio of their resident memory once idle;
+- reset: ``/moto-api/reset`` and the first IAM request after it (what every lab's setup pays), on the
+  emulator against a bare ``moto_server`` that also loads AWS's managed policies, medians of 5 each;
 - check requests: for every lab, on its solved state, the requests one check sends against the
   distinct reads its criteria ask for (and all the reads they ask for), and the check's time as a
   ratio to that many cheap reads (as ``benchmarks/check_cost.py``);
@@ -105,6 +107,44 @@ def start_rows(rounds: int) -> list[tuple[str, str, str]]:
     ]
 
 
+def _reset_then_read_iam(port: int) -> float:
+    """Seconds for ``/moto-api/reset`` and one IAM read after it, median of 5 (after a warm-up)."""
+    import boto3
+
+    iam = boto3.client("iam", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def reset_then_read() -> None:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=60):
+            pass
+        iam.list_roles()
+
+    reset_then_read()
+    return _median(reset_then_read, 5)
+
+
+def reset_rows() -> list[tuple[str, str, str]]:
+    """A reset and the first IAM request after it, on the emulator and on a bare moto server."""
+    seconds = {}
+    for name, command in (("emulator", _emulator_command), ("moto", _moto_server_command)):
+        port = _free_port()
+        env = {**os.environ, "MCREDLAB_HOME": tempfile.mkdtemp(prefix="mcredlab-bench-"),
+               "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        process = subprocess.Popen(command(port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL)
+        try:
+            while not _ready(port):
+                time.sleep(0.05)
+            seconds[name] = _reset_then_read_iam(port)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return [("reset + first IAM request: emulator / bare moto_server (both with AWS managed policies)",
+             f"{seconds['emulator'] / seconds['moto']:.2f}x",
+             f"{seconds['emulator'] * 1000:.0f} ms / {seconds['moto'] * 1000:.0f} ms, median of 5")]
+
+
 def check_rows() -> list[tuple[str, str, str]]:
     """Per lab: requests one check sends against the distinct reads (and all reads) its criteria ask."""
     os.environ["MCREDLAB_HOME"] = tempfile.mkdtemp(prefix="mcredlab-bench-")
@@ -134,9 +174,11 @@ def check_rows() -> list[tuple[str, str, str]]:
             return client
 
         def http(self, method: str, url: str, headers: dict[str, str] | None = None, body: str | None = None,
-                 *, evaluates_only: bool = False) -> HttpReply:
-            self.distinct.add(object() if evaluates_only else ReadCache.http_key(method, url, headers))
-            return super().http(method, url, headers, body, evaluates_only=evaluates_only)
+                 *, evaluates_only: bool = False, follow_redirects: bool = True) -> HttpReply:
+            key = ReadCache.http_key(method, url, headers)
+            self.distinct.add(object() if evaluates_only else (key, follow_redirects))
+            return super().http(method, url, headers, body, evaluates_only=evaluates_only,
+                                follow_redirects=follow_redirects)
 
     rows = []
     info = emulator.start(port=None)
@@ -184,7 +226,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=5, help="starts of each server (default 5)")
     parser.add_argument("--skip-lambda", action="store_true", help="leave out the Lambda invoke benchmark")
     args = parser.parse_args()
-    rows = start_rows(args.starts) + check_rows() + ([] if args.skip_lambda else lambda_rows())
+    rows = start_rows(args.starts) + reset_rows() + check_rows() + ([] if args.skip_lambda else lambda_rows())
     print("| measure | ratio | figures |")
     print("|---|---|---|")
     for measure, ratio, figures in rows:
