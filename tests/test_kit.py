@@ -272,9 +272,14 @@ def test_cloudfront_readers_find_the_oac_by_name_and_the_origin_it_signs_for(tar
     assert cloudfront.viewer_url(aws, made) == f"{target.endpoint_url}/_cloudfront/https/{made['Id']}"
     assert cloudfront.viewer_url(Target("aws", "us-east-1"), made, https=False) == f"http://{made['DomainName']}"
     cloudfront.delete_distributions_named(aws, "kit oac site")
+    assert cloudfront.ensure_origin_access_control(aws, "kit-oac") == oac_id  # found, not made again
     cloudfront.delete_origin_access_control(aws, "kit-oac")
     assert cloudfront.distribution(aws, made["Id"]) is None
     assert cloudfront.origin_access_control_by_name(aws, "kit-oac") is None
+    made_oac = cloudfront.ensure_origin_access_control(aws, "kit-oac")
+    assert cloudfront.origin_access_control_by_name(aws, "kit-oac") == {
+        **(cloudfront.origin_access_control_by_name(aws, "kit-oac") or {}), "Id": made_oac,
+        "SigningBehavior": "always", "SigningProtocol": "sigv4", "OriginAccessControlOriginType": "s3"}
 
 
 def test_bucket_policy_admits_a_distribution_only_as_the_policy_means_it() -> None:

@@ -227,6 +227,19 @@ def delete_distributions_named(aws: Aws, comment: str) -> None:
             delete_any_distribution(aws, str(item["Id"]))
 
 
+def ensure_origin_access_control(aws: Aws, name: str) -> str:
+    """The id of the S3 Origin Access Control ``name`` (signing ``always``, ``sigv4``), created if missing.
+
+    Origin Access Controls carry no tags: the name is what marks one as a lab's.
+    """
+    found = origin_access_control_by_name(aws, name)
+    if found is not None:
+        return str(found["Id"])
+    return str(aws.client("cloudfront").create_origin_access_control(OriginAccessControlConfig={
+        "Name": name, "SigningProtocol": "sigv4", "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"])
+
+
 def delete_origin_access_control(aws: Aws, name: str) -> None:
     """Delete the Origin Access Control named ``name``, if there is one and no distribution uses it."""
     client = aws.client("cloudfront")

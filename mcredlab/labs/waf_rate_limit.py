@@ -23,8 +23,8 @@ lab = Lab(
     ),
     task=Text(
         en=(
-            "The site `https://{distribution_domain}/` is served by the CloudFront distribution "
-            "**{distribution_id}** (description `{distribution_comment}`) from the S3 bucket **{bucket}**. "
+            "The site `{site_url}` is served by the CloudFront distribution **{distribution_id}** "
+            "(`{distribution_domain}`, description `{distribution_comment}`) from the S3 bucket **{bucket}**. "
             "Protect it with AWS WAF:\n"
             "1. Create the web ACL **{web_acl_name}** for Amazon CloudFront distributions (scope `CLOUDFRONT`, "
             "Region Global; with the AWS CLI: `aws wafv2 ... --scope CLOUDFRONT --region us-east-1`). Default action "
@@ -41,8 +41,8 @@ lab = Lab(
             "mean."
         ),
         ja=(
-            "サイト `https://{distribution_domain}/` は、CloudFront ディストリビューション **{distribution_id}**"
-            "（説明 `{distribution_comment}`）が S3 バケット **{bucket}** から配信しています。AWS WAF でサイトを"
+            "サイト `{site_url}` は、CloudFront ディストリビューション **{distribution_id}**"
+            "（`{distribution_domain}`、説明 `{distribution_comment}`）が S3 バケット **{bucket}** から配信しています。AWS WAF でサイトを"
             "保護してください。\n"
             "1. Amazon CloudFront ディストリビューション用のウェブ ACL **{web_acl_name}** を作成します（スコープは "
             "`CLOUDFRONT`、リージョンはグローバル。AWS CLI では `aws wafv2 ... --scope CLOUDFRONT --region us-east-1`）。"
@@ -80,18 +80,6 @@ ACTIONS = {"Block": "「ブロック」", "Count": "「カウント」", "Allow"
 # -- setup -------------------------------------------------------------------------------------
 
 
-def _origin_access_control(aws: Aws) -> str:
-    """The id of the lab's Origin Access Control, created if missing (OACs carry no tags: the name is the lab's)."""
-    client = aws.client("cloudfront")
-    listed = (client.list_origin_access_controls().get("OriginAccessControlList") or {}).get("Items") or []
-    found = next((item["Id"] for item in listed if item.get("Name") == OAC_NAME), None)
-    if found is not None:
-        return str(found)
-    return str(client.create_origin_access_control(OriginAccessControlConfig={
-        "Name": OAC_NAME, "SigningProtocol": "sigv4", "SigningBehavior": "always",
-        "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"])
-
-
 @lab.setup
 def setup(aws: Aws) -> Context:
     """A private bucket with the site's page and a CloudFront distribution serving it through Origin Access Control;
@@ -100,16 +88,13 @@ def setup(aws: Aws) -> Context:
     s3.ensure_bucket(aws, lab.id, bucket, {"index.html": (PAGE, "text/html")})
     # The distribution has no name: kit.cloudfront names it by its comment (the console's "Description").
     distribution = cloudfront.ensure_s3_distribution(aws, lab.id, DISTRIBUTION_COMMENT, bucket,
-                                                     oac_id=_origin_access_control(aws))
+                                                     oac_id=cloudfront.ensure_origin_access_control(aws, OAC_NAME))
     if s3.policy(aws, bucket) is None:
-        aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Sid": "AllowCloudFrontServicePrincipal", "Effect": "Allow",
-                "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
-                "Resource": f"arn:aws:s3:::{bucket}/*",
-                "Condition": {"StringEquals": {"AWS:SourceArn": distribution["ARN"]}}}]}))
+        aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(
+            cloudfront.oac_bucket_policy(bucket, str(distribution["ARN"]))))
     return {"bucket": bucket, "distribution_id": str(distribution["Id"]), "distribution_arn": str(distribution["ARN"]),
             "distribution_domain": str(distribution["DomainName"]), "distribution_comment": DISTRIBUTION_COMMENT,
+            "site_url": cloudfront.viewer_url(aws, distribution) + "/",
             "web_acl_name": WEB_ACL_NAME, "rate_rule": RATE_RULE, "rate_limit": str(RATE_LIMIT),
             "managed_group": MANAGED_GROUP}
 
