@@ -110,6 +110,9 @@ class Lab:
     minutes: int
     title: Text
     task: Text
+    flows: tuple[tuple[str, str], ...] = ()
+    """The lab's part of its track's architecture diagram: ``(from, to)`` pairs of services (``Lab.services``
+    keys such as ``"apigateway"``) or actors (``"user"``), drawn as arrows (see :mod:`mcredlab.diagrams`)."""
     criteria: list[Criterion] = field(default_factory=list)
     near_misses: list[NearMiss] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
