@@ -496,6 +496,191 @@ def emulator_reset(lang: Lang) -> None:
     say(Text(en="reset", ja="リセットしました"), lang)
 
 
+# -- exam mode ---------------------------------------------------------------------------------
+
+
+@main.group("exam", cls=Group, text=Text(
+    en="A mock microcredential: tasks drawn from a track, one clock, Check per task, a score and a badge.",
+    ja="模擬マイクロクレデンシャルです。トラックから選ばれた課題、1 つの制限時間、課題ごとのチェック、スコアとバッジがあります。",
+))
+def exam_group() -> None:
+    """The ``mcredlab exam`` group."""
+
+
+def _exam_session(target: str | None, lang: Lang, *, start_emulator: bool = False) -> Any:
+    from mcredlab.exam import ExamSession
+
+    return ExamSession(resolve(target, start_emulator=start_emulator), lang=lang)
+
+
+def _clock(seconds: float, lang: Lang) -> str:
+    minutes, rest = divmod(int(max(0, seconds)), 60)
+    return Text(en=f"{minutes} min {rest:02d} s left", ja=f"残り {minutes} 分 {rest:02d} 秒")(lang)
+
+
+EXAM_STATES = {
+    "locked": Text(en="locked", ja="ロック中"), "unchecked": Text(en="not checked", ja="未チェック"),
+    "failed": Text(en="not yet", ja="未達成"), "passed": Text(en="passed", ja="合格"),
+}
+
+
+def _task_lines(tasks: list[dict[str, Any]], lang: Lang, *, states: bool) -> list[str]:
+    width = max(len(t["lab"]) for t in tasks)
+    lines = []
+    for t in tasks:
+        after = Text(en=f" (after {t['after']})", ja=f"（{t['after']} の後）")(lang) if t.get("after") else ""
+        state = f"{EXAM_STATES[t['state']](lang):<12}" if states else ""
+        lines.append(f"  {t['id']:<7} {state}{t['lab']:<{width}}  {t['title']}{after}")
+    return lines
+
+
+@exam_group.command("start", text=Text(
+    en="Start an exam: serverless, agentic-ai or sample. The same --seed draws the same tasks in the same order.",
+    ja="試験を開始します（`serverless`、`agentic-ai`、`sample`）。同じ --seed を指定すると、同じ課題が同じ順序で選ばれます。",
+))
+@click.argument("name", metavar="EXAM")
+@option("--tasks", type=int, default=None, text=Text(en="How many tasks (default: 6, or 2 for sample).",
+                                                      ja="課題の数です（既定: 6、`sample` は 2）。"))
+@option("--seed", type=int, default=None, text=Text(en="Seed of the draw (give a class the same exam).",
+                                                     ja="課題を選ぶシードです（クラス全員に同じ試験を出すときに指定します）。"))
+@option("--minutes", type=float, default=None, text=Text(en="Length of the exam (default: 90, or 30 for sample).",
+                                                          ja="試験時間（分）です（既定: 90、`sample` は 30）。"))
+@option("--new", is_flag=True, text=Text(en="End an exam under way and start anew.",
+                                         ja="進行中の試験を終了して、新しい試験を開始します。"))
+@json_option
+@target_option
+@lang_option
+@learner_errors
+def exam_start(name: str, tasks: int | None, seed: int | None, minutes: float | None, new: bool, as_json: bool,
+               target: str | None, lang: Lang) -> None:
+    session = _exam_session(target, lang, start_emulator=True)
+    record = session.start(name, tasks=tasks, seed=seed, minutes=minutes, new=new)
+    status = session.status()
+    if as_json:
+        click.echo(json.dumps(status, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{status['title']}  ({record.id}, seed {record.seed})")
+    click.echo(_clock(status["seconds_left"], lang))
+    for line in _task_lines(status["tasks"], lang, states=False):
+        click.echo(line)
+    say(Text(en="Read a task with `mcredlab exam task task-1`; check it with `mcredlab exam check task-1`.",
+             ja="課題は `mcredlab exam task task-1` で表示し、`mcredlab exam check task-1` でチェックします。"), lang)
+
+
+@exam_group.command("status", text=Text(en="Show each task's state and the time left.",
+                                        ja="各課題の状態と残り時間を表示します。"))
+@json_option
+@target_option
+@lang_option
+@learner_errors
+def exam_status(as_json: bool, target: str | None, lang: Lang) -> None:
+    status = _exam_session(target, lang).status()
+    if as_json:
+        click.echo(json.dumps(status, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{status['title']}  ({status['id']})")
+    over = Text(en="Time is up: see the result with `mcredlab exam finish`.",
+                ja="試験時間が終了しました。結果は `mcredlab exam finish` で確認できます。")
+    click.echo(over(lang) if status["over"] else _clock(status["seconds_left"], lang))
+    for line in _task_lines(status["tasks"], lang, states=True):
+        click.echo(line)
+
+
+@exam_group.command("task", text=Text(en="Print the text of TASK (task-1, 1, or its lab's id).",
+                                      ja="TASK（task-1、1、またはラボの ID）の課題文を表示します。"))
+@click.argument("name", metavar="TASK")
+@target_option
+@lang_option
+@learner_errors
+def exam_task(name: str, target: str | None, lang: Lang) -> None:
+    from mcredlab.exam import TaskLocked
+
+    session = _exam_session(target, lang)
+    record = session.current()
+    task = session.task(name, record)
+    if session.state_of(task, record) == "locked":
+        raise TaskLocked(task.id, str(task.after))
+    lab_session = LabSession.for_lab(task.lab, target=target, lang=lang, start_emulator=False)
+    click.echo(f"{task.id}: {lab_session.lab.title(lang)}\n\n{lab_session.task(lang)}")
+
+
+@exam_group.command("check", text=Text(
+    en="Check TASK (hints are left out: `mcredlab exam hint` opens one, for a cost). Exit 0 passed, 1 not yet.",
+    ja="TASK をチェックします（ヒントは表示しません。`mcredlab exam hint` で開くと減点されます）。"
+    "合格なら終了コード 0、未達成なら 1 で終了します。",
+))
+@click.argument("name", metavar="TASK")
+@json_option
+@target_option
+@lang_option
+@learner_errors
+def exam_check(name: str, as_json: bool, target: str | None, lang: Lang) -> None:
+    from mcredlab.exam import HINT_COST
+    from mcredlab.render import report_text
+
+    session = _exam_session(target, lang)
+    report = session.check(name)
+    task = session.task(name)
+    if as_json:
+        shown = report.to_json(lang)
+        for criterion in shown["criteria"]:
+            criterion.pop("hint", None)
+        click.echo(json.dumps({"task": task.id, **shown}, ensure_ascii=False))
+    else:
+        click.echo(f"{task.id}  " + report_text(report.in_language(lang), lang, hints=False))
+        if not report.passed:
+            say(Text(en=f"A hint: `mcredlab exam hint {task.id} CRITERION` (each costs {HINT_COST} points).",
+                     ja=f"ヒント: `mcredlab exam hint {task.id} 判定項目`（1 つにつき {HINT_COST} 点の減点）。"), lang)
+    sys.exit(0 if report.passed else 1)
+
+
+@exam_group.command("hint", text=Text(en="Open the hint of CRITERION of TASK (in the exam, it costs points).",
+                                      ja="TASK の判定項目 CRITERION のヒントを開きます（試験では減点されます）。"))
+@click.argument("name", metavar="TASK")
+@click.argument("criterion", metavar="CRITERION")
+@target_option
+@lang_option
+@learner_errors
+def exam_hint(name: str, criterion: str, target: str | None, lang: Lang) -> None:
+    click.echo(_exam_session(target, lang).hint(name, criterion)(lang))
+
+
+@exam_group.command("finish", text=Text(
+    en="End the exam and show the score; --badge DIR writes the badge when passed.",
+    ja="試験を終了してスコアを表示します。合格した場合、--badge DIR にバッジを書き出します。",
+))
+@option("--badge", "badge_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        text=Text(en="Directory for the badge (written only when passed).",
+                  ja="バッジを書き出すディレクトリです（合格した場合だけ書き出します）。"))
+@json_option
+@target_option
+@lang_option
+@learner_errors
+def exam_finish(badge_dir: Path | None, as_json: bool, target: str | None, lang: Lang) -> None:
+    result = _exam_session(target, lang).finish()
+    written: list[str] = []
+    if badge_dir is not None and result["passed"]:
+        from mcredlab.badge import issue_badge
+
+        files = issue_badge(result, badge_dir)
+        written = [str(files.assertion), *(str(path) for path in files.svg.values())]
+    if as_json:
+        click.echo(json.dumps({**result, "badge": written}, ensure_ascii=False, indent=2))
+        return
+    verdict = Text(en="PASSED", ja="合格") if result["passed"] else Text(en="NOT PASSED", ja="不合格")
+    click.echo(Text(en=f"{verdict.en}: {result['score']:g} of {result['total']} points (pass mark {result['pass_mark']:g})",
+                    ja=f"{verdict.ja}: {result['total']} 点中 {result['score']:g} 点（合格点 {result['pass_mark']:g} 点）")(lang))
+    for t in result["tasks"]:
+        used = f"{t['seconds_used'] / 60:.1f}" if t["seconds_used"] is not None else "-"
+        line = Text(en=f"  {t['id']:<7} {EXAM_STATES[t['state']].en:<12}{t['points']:g} pt  hints {t['hints']}  "
+                       f"{used} min  {t['lab']}",
+                    ja=f"  {t['id']:<7} {EXAM_STATES[t['state']].ja:<12}{t['points']:g} 点  ヒント {t['hints']}  "
+                       f"{used} 分  {t['lab']}")
+        click.echo(line(lang))
+    for path in written:
+        click.echo(Text(en=f"badge: {path}", ja=f"バッジ: {path}")(lang))
+
+
 def _labs_dir() -> Path:
     """The notebooks: ``labs/`` of a source checkout, else a copy in ``MCREDLAB_HOME``."""
     here = Path(__file__).resolve().parent.parent / "labs"

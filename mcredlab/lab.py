@@ -22,6 +22,9 @@ bottom as the task. It imports everything from :mod:`mcredlab.kit` (``mcredlab n
 
     @lab.alternative("aws-cli", story=Text(...))
     def with_the_cli(aws: Aws, ctx: Context) -> None: ...
+
+    @lab.setup_after("s3-static-website")   # in an exam: start from the learner's own site (optional)
+    def on_the_learners_site(aws: Aws, previous: Context) -> Context: ...
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ def failed(en: str, ja: str | None = None) -> Finding:
 CheckFn = Callable[[Aws, Context], Finding]
 ActFn = Callable[[Aws, Context], None]
 SetupFn = Callable[[Aws], Context]
+ChainedSetupFn = Callable[[Aws, Context], Context]
 F = TypeVar("F", bound=Callable[..., object])
 
 
@@ -117,6 +121,7 @@ class Lab:
     near_misses: list[NearMiss] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
     _setup: SetupFn | None = None
+    _chained_setup: tuple[str, ChainedSetupFn] | None = None
     _solution: ActFn | None = None
     _teardown: ActFn | None = None
 
@@ -126,6 +131,19 @@ class Lab:
         """Provision the prerequisites (idempotently) and return their names."""
         self._setup = fn
         return fn
+
+    def setup_after(self, lab_id: str) -> Callable[[ChainedSetupFn], ChainedSetupFn]:
+        """Chain this lab after ``lab_id``: in an exam it starts from the learner's own result of that lab.
+
+        The function gets the other lab's context and returns this lab's, built on what the learner made there
+        (instead of the copy ``@lab.setup`` would provision). The exam keeps this task locked until that one passes.
+        """
+
+        def register(fn: ChainedSetupFn) -> ChainedSetupFn:
+            self._chained_setup = (lab_id, fn)
+            return fn
+
+        return register
 
     def solution(self, fn: ActFn) -> ActFn:
         """The reference solution."""
@@ -177,6 +195,17 @@ class Lab:
         if self._setup is None:
             raise NotImplementedError(f"lab {self.id} has no setup")
         return self._setup(aws)
+
+    @property
+    def follows(self) -> str | None:
+        """The lab this one is chained after (``@lab.setup_after``), if any."""
+        return self._chained_setup[0] if self._chained_setup else None
+
+    def provision_after(self, aws: Aws, previous: Context) -> Context:
+        """This lab's context, built on the learner's result of :attr:`follows` (whose context is ``previous``)."""
+        if self._chained_setup is None:
+            raise NotImplementedError(f"lab {self.id} is not chained after another lab")
+        return self._chained_setup[1](aws, previous)
 
     def solve(self, aws: Aws, ctx: Context) -> None:
         if self._solution is None:

@@ -56,7 +56,8 @@ def summary(report: Report, lang: Lang) -> str:
     return text + (separator + UI["waiting"](lang).format(count=count) if count else "")
 
 
-def report_text(report: Report, lang: Lang) -> str:
+def report_text(report: Report, lang: Lang, *, hints: bool = True) -> str:
+    """The report as plain text; ``hints=False`` leaves the hints out (in an exam, opening one costs points)."""
     head = UI["passed"](lang) if report.passed else UI["failed"](lang)
     counts = f"（{summary(report, lang)}）" if lang == "ja" else f" ({summary(report, lang)})"
     lines = [f"{report.lab_id}: {head}{counts}"]
@@ -65,7 +66,7 @@ def report_text(report: Report, lang: Lang) -> str:
             lines.append(f"  {MARKS[r.state]} [{r.id}] {r.expected(lang)} — {r.found(lang)}")
             continue
         lines.append(f"  {MARKS[r.state]} [{r.id}] {r.message(lang)}")
-        if not r.passed:
+        if not r.passed and hints:
             lines.append(f"      {UI['hint'](lang)}: {r.hint(lang)}")
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from mcredlab.checking import CriterionResult, Report
@@ -38,6 +39,28 @@ CREATE TABLE IF NOT EXISTS checks (
     results TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS checks_by_lab ON checks (learner, lab, target, checked_at);
+CREATE TABLE IF NOT EXISTS exams (
+    id TEXT PRIMARY KEY,
+    learner TEXT NOT NULL,
+    target TEXT NOT NULL,
+    exam TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    tasks TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    deadline REAL NOT NULL,
+    finished_at REAL,
+    result TEXT
+);
+CREATE TABLE IF NOT EXISTS exam_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    exam_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at REAL NOT NULL,
+    passed INTEGER,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_exam ON exam_events (exam_id, at);
 """
 
 
@@ -51,6 +74,32 @@ class Attempt:
     context: dict[str, str]
     started_at: float
     deadline: float | None
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    """One exam attempt: the tasks drawn (``{"id", "lab", "after"}``), its clock, and its result once finished."""
+
+    id: str
+    exam: str
+    target: str
+    seed: int
+    tasks: list[dict[str, str | None]]
+    started_at: float
+    deadline: float
+    finished_at: float | None = None
+    result: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ExamEvent:
+    """Something that happened in an exam: a ``check`` (with ``passed``), a ``hint`` opened, a task's ``unlock``."""
+
+    task: str
+    kind: str
+    at: float
+    passed: bool | None
+    detail: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -164,3 +213,51 @@ class Store:
                 (self.learner, target),
             ).fetchall()
         return [LabProgress(lab, count, bool(ok), last) for lab, count, ok, last in rows]
+
+    # -- exams -----------------------------------------------------------------------------------
+
+    def save_exam(self, record: ExamRecord) -> None:
+        with self._db() as db:
+            db.execute(
+                """INSERT INTO exams (id, learner, target, exam, seed, tasks, started_at, deadline)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (record.id, self.learner, record.target, record.exam, record.seed, json.dumps(record.tasks),
+                 record.started_at, record.deadline),
+            )
+
+    def newest_exam(self, target: str) -> ExamRecord | None:
+        """The learner's newest exam on ``target``, finished or not."""
+        with self._db() as db:
+            row = db.execute(
+                """SELECT id, exam, target, seed, tasks, started_at, deadline, finished_at, result FROM exams
+                   WHERE learner=? AND target=? ORDER BY started_at DESC, rowid DESC LIMIT 1""",
+                (self.learner, target),
+            ).fetchone()
+        if row is None:
+            return None
+        return ExamRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7],
+                          json.loads(row[8]) if row[8] else None)
+
+    def finish_exam(self, exam_id: str, finished_at: float, result: dict[str, Any]) -> None:
+        """Record the end of an exam and its result (the attempt record); an exam ends once."""
+        with self._db() as db:
+            db.execute("UPDATE exams SET finished_at=?, result=? WHERE id=? AND learner=? AND result IS NULL",
+                       (finished_at, json.dumps(result, ensure_ascii=False), exam_id, self.learner))
+
+    def add_exam_event(self, exam_id: str, task: str, kind: str, *, passed: bool | None = None,
+                       detail: dict[str, Any] | None = None, at: float | None = None) -> None:
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO exam_events (exam_id, task, kind, at, passed, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (exam_id, task, kind, time.time() if at is None else at, None if passed is None else int(passed),
+                 json.dumps(detail or {}, ensure_ascii=False)),
+            )
+
+    def exam_events(self, exam_id: str) -> list[ExamEvent]:
+        """The events of an exam, oldest first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT task, kind, at, passed, detail FROM exam_events WHERE exam_id=? ORDER BY at, id", (exam_id,)
+            ).fetchall()
+        return [ExamEvent(task, kind, at, None if ok is None else bool(ok), json.loads(detail))
+                for task, kind, at, ok, detail in rows]

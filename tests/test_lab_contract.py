@@ -9,7 +9,7 @@ import pytest
 
 from mcredlab.checking import run_check
 from mcredlab.lab import Lab
-from mcredlab.labs import all_labs
+from mcredlab.labs import all_labs, get_lab
 from mcredlab.session import LabSession
 from mcredlab.target import SAFE_HTTP_METHODS, Target, reads_only
 from tests.conftest import emulator_state
@@ -17,6 +17,7 @@ from tests.japanese import lab_names, report_problems
 
 LABS = list(all_labs().values())
 NEAR_MISSES = [pytest.param(lab, miss, id=f"{lab.id}:{miss.id}") for lab in LABS for miss in lab.near_misses]
+CHAINED = [pytest.param(lab, id=f"{lab.follows}->{lab.id}") for lab in LABS if lab.follows]
 ALTERNATIVES = [pytest.param(lab, alt, id=f"{lab.id}:{alt.id}") for lab in LABS for alt in lab.alternatives]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -134,3 +135,17 @@ def test_reset_removes_the_lab_and_nothing_else(lab: Lab, target: Target) -> Non
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["learners-own-bucket"]
     ctx = session.setup()
     assert not _check(lab, target, ctx).passed, "after a reset the lab starts over"
+
+
+@pytest.mark.parametrize("lab", CHAINED)
+def test_a_chained_lab_starts_from_the_learners_result_of_the_lab_before(lab: Lab, target: Target) -> None:
+    before, aws = get_lab(str(lab.follows)), target.aws()
+    assert before.track == lab.track, "a chain stays within its track"
+    previous = before.provision(aws)
+    before.solve(aws, previous)
+    assert _check(before, target, previous).passed
+    ctx = lab.provision_after(aws, previous)
+    assert not _check(lab, target, ctx).passed, "the chained task starts unsolved"
+    lab.solve(aws, ctx)
+    assert _check(lab, target, ctx).passed
+    assert _check(before, target, previous).passed, "solving the later task keeps the earlier one solved"

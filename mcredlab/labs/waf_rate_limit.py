@@ -92,11 +92,24 @@ def setup(aws: Aws) -> Context:
     if s3.policy(aws, bucket) is None:
         aws.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(
             cloudfront.oac_bucket_policy(bucket, str(distribution["ARN"]))))
+    return _context(aws, bucket, distribution, DISTRIBUTION_COMMENT)
+
+
+def _context(aws: Aws, bucket: str, distribution: dict[str, Any], comment: str) -> Context:
     return {"bucket": bucket, "distribution_id": str(distribution["Id"]), "distribution_arn": str(distribution["ARN"]),
-            "distribution_domain": str(distribution["DomainName"]), "distribution_comment": DISTRIBUTION_COMMENT,
+            "distribution_domain": str(distribution["DomainName"]), "distribution_comment": comment,
             "site_url": cloudfront.viewer_url(aws, distribution) + "/",
             "web_acl_name": WEB_ACL_NAME, "rate_rule": RATE_RULE, "rate_limit": str(RATE_LIMIT),
             "managed_group": MANAGED_GROUP}
+
+
+@lab.setup_after("cloudfront-s3-oac")
+def on_the_learners_distribution(aws: Aws, previous: Context) -> Context:
+    """In an exam after ``cloudfront-s3-oac``: protect the distribution the learner built there."""
+    found = cloudfront.distribution_by_comment(aws, previous["distribution_comment"])
+    if found is None:  # the learner deleted it after passing: give them this lab's own site to protect
+        return setup(aws)
+    return _context(aws, previous["bucket"], found, previous["distribution_comment"])
 
 
 # -- what the checks read ----------------------------------------------------------------------
