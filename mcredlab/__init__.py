@@ -8,6 +8,7 @@
 from mcredlab._text import Text
 from mcredlab.checking import CriterionResult, Report
 from mcredlab.errors import LabError
+from mcredlab.exam import ExamSession, open_exam
 from mcredlab.lab import Lab
 from mcredlab.labs import all_labs, get_lab
 from mcredlab.session import LabSession, open_lab
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CriterionResult",
+    "ExamSession",
     "Lab",
     "LabError",
     "LabSession",
@@ -23,5 +25,6 @@ __all__ = [
     "Text",
     "all_labs",
     "get_lab",
+    "open_exam",
     "open_lab",
 ]

@@ -20,6 +20,7 @@ likes, and a score right at the end. Here:
 from __future__ import annotations
 
 import math
+import os
 import random
 import secrets
 import time
@@ -232,6 +233,15 @@ class ExamSession:
     target: Target
     store: Store = field(default_factory=Store)
     lang: Lang = "en"
+    _panel: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def panel(self) -> Any:
+        """The exam's screen (task list, diagram, clock, Check, hints, Finish). One per session."""
+        if self._panel is None:
+            from mcredlab.widgets.exam_panel import ExamPanel
+
+            self._panel = ExamPanel(self)
+        return self._panel
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -317,6 +327,14 @@ class ExamSession:
         self.store.save_attempt(lab.id, self.target.key, self.target.region, context)
         self.store.add_exam_event(record.id, later.id, "unlock", detail={"after": done.id})
 
+    def solve(self, name: str) -> Report:
+        """Apply a task's reference solution and check it (for automated tests and demonstrations)."""
+        task = self.task(name)
+        lab_session = self._lab(task)
+        lab_session._run(Text(en=f"apply the solution of {task.lab}", ja=f"ラボ {task.lab} の模範解答の適用"),
+                         lab_session.lab.solve, self.target.aws(), lab_session.context)
+        return self.check(task.id)
+
     def hint(self, name: str, criterion: str) -> Text:
         """The hint of one criterion of a task; in the exam, opening it costs :data:`HINT_COST` (once)."""
         record = self.current()
@@ -393,3 +411,23 @@ class ExamSession:
                   "tasks": [r.to_dict(self.lang) for r in results]}
         self.store.finish_exam(record.id, ended, result)
         return self.current().result or result
+
+
+def open_exam(name: str = "sample", *, tasks: int | None = None, seed: int | None = None,
+              minutes: float | None = None, lang: str = "en", target: str | None = None) -> ExamSession:
+    """Open an exam in a notebook: resume the one under way on the target, or start ``name``.
+
+    >>> exam = open_exam("sample", lang="ja")   # doctest: +SKIP
+    >>> exam.panel()                             # doctest: +SKIP
+    """
+    from mcredlab._text import check_lang
+    from mcredlab.notebook import install_error_display
+    from mcredlab.target import resolve
+
+    install_error_display(check_lang(lang))
+    session = ExamSession(resolve(target, start_emulator=True), lang=check_lang(lang))
+    os.environ.update(session.target.environ())  # the learner's own boto3 and aws calls reach the same account
+    running = session.store.newest_exam(session.target.key)
+    if running is None or session.ended_at(running) is not None:
+        session.start(name, tasks=tasks, seed=seed, minutes=minutes)
+    return session

@@ -111,6 +111,61 @@ def render(lab: Lab) -> nbformat.NotebookNode:
     return notebook
 
 
+EXAM = "exam"
+"""The exam notebook's name in the labs directory (``exam.ipynb``), next to the labs' notebooks."""
+
+EXAM_HOW_TO = """\
+# mcredlab exam / mcredlab 試験
+
+A mock microcredential, as the real exam runs it: the tasks on the left, the architecture diagram on the right \
+(the selected task's part lit), one clock for the whole exam, a **Check** per task as often as you like, and \
+**Finish** for the score. Choose the exam in the `parameters` cell: `"sample"` (two tasks, 30 minutes), \
+`"serverless"` or `"agentic-ai"` (six tasks, 90 minutes); the same `seed` gives everyone the same exam. \
+Hints cost 0.25 of their task's point. Do the tasks in the empty cells below with boto3 or `!aws ...`.
+
+本番と同じ形式の模擬マイクロクレデンシャルです。左に課題、右にアーキテクチャ図（選んだ課題の部分が強調されます）、\
+試験全体で 1 つの制限時間があり、課題ごとに何度でも **チェック** でき、**試験を終了** でスコアが表示されます。\
+試験は `parameters` セルで選びます。`"sample"`（2 課題、30 分）、`"serverless"` または `"agentic-ai"`（6 課題、90 分）です。\
+同じ `seed` を指定すると全員が同じ試験を受けられます。ヒントを開くと、その課題の得点から 0.25 点が引かれます。\
+課題は下の空のセルで boto3 または `!aws ...` を使って解いてください。"""
+
+EXAM_SOLVE = """\
+# Automated tests run this notebook with solve=True: every task's reference solution, then Finish.
+if globals().get("solve"):
+    for task in exam_session.tasks():
+        exam_session.solve(task.id)
+    exam_session.panel().finish()
+    display(exam_session.panel())"""
+
+
+def render_exam() -> nbformat.NotebookNode:
+    """The exam notebook: how-to, parameters, the exam's panel, and cells for the learner's work."""
+    cells = [
+        new_markdown_cell(EXAM_HOW_TO, id="how-to"),
+        new_code_cell('exam = "sample"  # "serverless", "agentic-ai"\nseed = None\nlang = "en"  # "ja" で日本語',
+                      id="parameters", metadata={"tags": ["parameters"]}),
+        new_code_cell("import mcredlab\n\nexam_session = mcredlab.open_exam(exam, seed=seed, lang=lang)\n"
+                      "exam_session.panel()", id="open-exam"),
+        new_code_cell(EXAM_SOLVE, id="solve",
+                      metadata={"jupyter": {"source_hidden": True}, "tags": ["reference-solution"]}),
+        new_markdown_cell(YOUR_WORK, id="your-work"),
+        new_code_cell("# import boto3", id="work-1"),
+        new_code_cell("", id="work-2"),
+        new_code_cell("", id="work-3"),
+    ]
+    metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}, "mcredlab": {"exam": True}}
+    notebook = new_notebook(cells=cells, metadata=metadata)
+    nbformat.validate(notebook)
+    return notebook
+
+
+def _renders(directory: Path) -> dict[Path, nbformat.NotebookNode]:
+    """Every notebook of the labs directory: one per lab, and the exam's."""
+    found = {path_for(directory, lab): render(lab) for lab in all_labs().values()}
+    found[directory / f"{EXAM}{SUFFIX}"] = render_exam()
+    return found
+
+
 def dumps(notebook: nbformat.NotebookNode) -> str:
     """The file text of ``notebook``, exactly as :func:`write_all` writes it."""
     text = nbformat.writes(notebook)
@@ -125,9 +180,8 @@ def write_all(directory: Path | str, *, overwrite: bool = True) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for lab in all_labs().values():
-        path = path_for(directory, lab)
-        text = dumps(render(lab))
+    for path, notebook in _renders(directory).items():
+        text = dumps(notebook)
         if path.exists() and (not overwrite or path.read_text(encoding="utf-8") == text):
             continue
         path.write_text(text, encoding="utf-8")
@@ -138,15 +192,14 @@ def write_all(directory: Path | str, *, overwrite: bool = True) -> list[Path]:
 def problems(directory: Path | str) -> dict[Path, str]:
     """Notebooks in ``directory`` that are ``missing``, ``out of date``, or have ``no such lab``."""
     directory = Path(directory)
-    labs = all_labs()
+    expected = _renders(directory)
     found: dict[Path, str] = {}
-    for lab in labs.values():
-        path = path_for(directory, lab)
+    for path, notebook in expected.items():
         if not path.exists():
             found[path] = "missing"
-        elif path.read_text(encoding="utf-8") != dumps(render(lab)):
+        elif path.read_text(encoding="utf-8") != dumps(notebook):
             found[path] = "out of date"
     for path in sorted(directory.glob(f"*{SUFFIX}")):
-        if path.stem not in labs:
+        if path not in expected:
             found[path] = "no such lab"
     return found

@@ -71,7 +71,7 @@ def report_text(report: Report, lang: Lang, *, hints: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _row(r: CriterionResult, lang: Lang) -> str:
+def _row(r: CriterionResult, lang: Lang, hints: bool = True) -> str:
     """One criterion: met, not met (with details and a hint on demand), or one folded line while it waits."""
     cls = {"passed": "mcredlab-ok", "failed": "mcredlab-ng", "waiting": "mcredlab-wait"}[r.state]
     head = (f'<li class="mcredlab-criterion {cls}" data-criterion="{html.escape(r.id)}" data-state="{r.state}" '
@@ -79,19 +79,20 @@ def _row(r: CriterionResult, lang: Lang) -> str:
             f'<span class="mcredlab-mark">{MARKS[r.state]}</span> <b>{_html(r.expected(lang))}</b>')
     if r.state == "waiting":
         return f'{head} <span class="mcredlab-detail">— {_html(r.found(lang))}</span></li>'
+    hint = (f'<details class="mcredlab-hint" data-criterion="{html.escape(r.id)}"><summary>{UI["hint"](lang)}</summary>'
+            f'{_html(r.hint(lang))}</details>') if hints else ""
     return (
         f'{head}<div class="mcredlab-detail">{UI["checked"](lang)}: {_html(r.looked_at(lang))}<br>'
-        f'{UI["found"](lang)}: {_html(r.found(lang))}</div>'
-        f'<details class="mcredlab-hint" data-criterion="{html.escape(r.id)}"><summary>{UI["hint"](lang)}</summary>'
-        f'{_html(r.hint(lang))}</details></li>'
+        f'{UI["found"](lang)}: {_html(r.found(lang))}</div>{hint}</li>'
     )
 
 
-def report_html(report: Report, lang: Lang) -> str:
+def report_html(report: Report, lang: Lang, *, hints: bool = True) -> str:
+    """The report as HTML; ``hints=False`` leaves the hints out (in an exam, opening one costs points)."""
     ok = len(report.ids("passed"))
     state = "passed" if report.passed else "failed"
     head = UI["all_met"](lang) if report.passed else summary(report, lang)
-    rows = [_row(r, lang) for r in report.results]
+    rows = [_row(r, lang, hints) for r in report.results]
     return (
         f'{REPORT_STYLE}<div class="mcredlab-report mcredlab-report-{state}" data-lab="{html.escape(report.lab_id)}" '
         f'data-passed="{str(report.passed).lower()}" data-summary="{ok}/{len(report.results)}">'

@@ -22,18 +22,21 @@ from mcredlab._text import KeepMissing
 from mcredlab.cli import main
 from mcredlab.lab import Lab
 from mcredlab.labs import all_labs
-from mcredlab.notebooks import dumps, path_for, problems, render, write_all
+from mcredlab.notebooks import EXAM, dumps, path_for, problems, render, write_all
 from tests.conftest import ROOT
 
 LABS_DIR = ROOT / "labs"
 LABS = list(all_labs().values())
-NOTEBOOKS = sorted(LABS_DIR.glob("*.ipynb"))
+ALL_NOTEBOOKS = sorted(LABS_DIR.glob("*.ipynb"))
+NOTEBOOKS = [path for path in ALL_NOTEBOOKS if path.stem != EXAM]
+"""The labs' notebooks (the exam's has tests of its own)."""
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 ENGLISH = re.compile(r"\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 REPORT = re.compile(r'<div class="mcredlab-report[^"]*"[^>]*\bdata-passed="(true|false)"')
 by_id = pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
 by_file = pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+every_file = pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda path: path.name)
 
 
 # -- committed notebooks are their render -------------------------------------------------------
@@ -47,11 +50,11 @@ def test_committed_notebook_equals_its_render(lab: Lab) -> None:
 
 
 def test_every_notebook_has_a_lab_and_every_lab_a_notebook() -> None:
-    assert {path.stem for path in NOTEBOOKS} == set(all_labs())
+    assert {path.stem for path in ALL_NOTEBOOKS} == set(all_labs()) | {EXAM}
     assert problems(LABS_DIR) == {}
 
 
-@by_file
+@every_file
 def test_committed_notebook_has_no_outputs_or_execution_counts(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
@@ -60,7 +63,7 @@ def test_committed_notebook_has_no_outputs_or_execution_counts(path: Path) -> No
     assert [cell.execution_count for cell in code] == [None for _ in code]
 
 
-@by_file
+@every_file
 def test_every_markdown_cell_is_in_english_and_japanese(path: Path) -> None:
     markdown = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "markdown"]
     assert markdown
@@ -113,7 +116,8 @@ def _fields(lab: Lab) -> dict[str, Any]:
 
 
 def test_write_all_keeps_a_learners_notebook_unless_told_to_overwrite(tmp_path: Path) -> None:
-    assert sorted(write_all(tmp_path)) == sorted(path_for(tmp_path, lab) for lab in LABS)
+    assert sorted(write_all(tmp_path)) == sorted([*(path_for(tmp_path, lab) for lab in LABS),
+                                                  tmp_path / f"{EXAM}.ipynb"])
     mine = path_for(tmp_path, LABS[0])
     mine.write_text("my work", encoding="utf-8")
     assert write_all(tmp_path, overwrite=False) == []
@@ -228,3 +232,21 @@ def test_a_lab_that_cannot_open_says_why_in_every_cell_without_a_traceback(learn
     shown = _outputs_text(outputs)
     assert "Traceback" not in shown and "NameError" not in shown
     assert "MCREDLAB_ALLOW_REAL_AWS=1" in _outputs_text(done.cells[-1].outputs)
+
+
+# -- the exam notebook ------------------------------------------------------------------------------
+
+EXAM_SCORE = re.compile(r'<div class="mcredlab-exam-score" data-passed="(true|false)" data-score="([\d.]+)"')
+
+
+@pytest.mark.notebooks
+def test_exam_notebook_opens_the_sample_exam_and_with_solve_ends_passed(learner_kernel: None, tmp_path: Path) -> None:
+    path = LABS_DIR / f"{EXAM}.ipynb"
+    opened = _papermill(path, tmp_path / "opened.ipynb", seed=4)
+    shown = _outputs_text([out for cell in opened.cells for out in cell.get("outputs", [])])
+    assert 'class="mcredlab-error"' not in shown
+    assert "apigw-cors" in shown or "CORS" in shown, "the panel shows the sample's tasks"
+    done = _papermill(path, tmp_path / "solved.ipynb", seed=4, solve=True)
+    texts = _outputs_text([out for cell in done.cells for out in cell.get("outputs", [])])
+    assert 'class="mcredlab-error"' not in texts
+    assert EXAM_SCORE.findall(texts)[-1] == ("true", "2")
