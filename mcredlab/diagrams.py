@@ -27,6 +27,7 @@ from types import MappingProxyType
 from mcredlab._text import Lang, Text, check_lang, ja_join
 from mcredlab.catalog import SERVICES, TRACKS
 from mcredlab.lab import Lab
+from mcredlab.labs import all_labs, get_lab
 
 ACTORS: dict[str, Text] = {
     "user": Text(en="User", ja="ユーザー"),
@@ -185,8 +186,6 @@ def diagram_of(labs: Iterable[Lab], title: Text) -> Diagram:
 
 def track_diagram(track: str) -> Diagram:
     """The architecture of a whole track (``"serverless"``, ``"agentic-ai"``), joined from its labs."""
-    from mcredlab.labs import all_labs
-
     if track not in TRACKS:
         raise ValueError(f"unknown track {track!r}: one of {', '.join(TRACKS)}")
     title = Text(en=f"{TRACKS[track].en} architecture", ja=ja_join(TRACKS[track].ja, "のアーキテクチャ"))
@@ -195,8 +194,6 @@ def track_diagram(track: str) -> Diagram:
 
 def labs_diagram(lab_ids: Iterable[str], title: Text | None = None) -> Diagram:
     """The architecture of some labs only (an exam drawn from them), in the order given."""
-    from mcredlab.labs import get_lab
-
     return diagram_of((get_lab(lab_id) for lab_id in lab_ids), title or _UI["architecture"])
 
 
@@ -224,11 +221,12 @@ def render_svg(diagram: Diagram, *, lang: str = "en", lit: str | None = None,
         f"<desc>{_esc(_description(diagram, language, lit, states))}</desc>",
         f'<rect x="0" y="0" width="{_n(diagram.width)}" height="{_n(height)}" rx="8" fill="#ffffff"/>',
     ]
-    for on_top in (False, True):  # the selected part over the rest
-        out += [_edge_svg(diagram, edge, language, lit, states) for edge in diagram.edges
-                if (lit in edge.labs) == on_top]
+    for on_top in (False, True):  # the selected part over the rest; loops over their boxes
+        edges = [edge for edge in diagram.edges if (lit in edge.labs) == on_top]
+        out += [_edge_svg(diagram, edge, language, lit, states) for edge in edges if edge.source != edge.target]
         out += [_node_svg(diagram, node, language, lit, states) for node in diagram.nodes
                 if (lit in node.labs) == on_top]
+        out += [_edge_svg(diagram, edge, language, lit, states) for edge in edges if edge.source == edge.target]
     if legend:
         out.append(_legend_svg(legend, language, diagram.height))
     out.append("</svg>")
@@ -615,6 +613,6 @@ def _routes(chains: Mapping[tuple[str, str], list[str]], flipped: set[tuple[str,
     for node in loops:
         top = y[node] - sizes[node][1] / 2
         cx = x[node]
-        routes[(node, node)] = ((cx + 14, top), (cx + 34, top - _LOOP_HEIGHT - 6), (cx - 34, top - _LOOP_HEIGHT - 6),
-                                (cx - 14, top))
+        routes[(node, node)] = ((cx + 16, top), (cx + 30, top - _LOOP_HEIGHT - 8), (cx - 30, top - _LOOP_HEIGHT - 8),
+                                (cx - 16, top - 1))
     return routes

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,7 @@ from mcredlab.diagrams import (
 )
 from mcredlab.lab import Lab
 from mcredlab.labs import all_labs, get_lab
+from mcredlab.scaffold import load, new_lab
 from tests.conftest import ROOT
 
 LABS = list(all_labs().values())
@@ -114,6 +116,13 @@ def test_a_tracks_diagram_joins_its_labs_into_one_architecture(track: str) -> No
         todo += [end for e in diagram.edges for end in (e.source, e.target)
                  if node in (e.source, e.target) and end not in reached]
     assert reached == set(ids), f"{sorted(set(ids) - reached)} are apart from the rest of {track}"
+
+
+def test_a_new_lab_starts_with_its_part_declared(tmp_path: Path) -> None:
+    (tmp_path / "mcredlab" / "labs").mkdir(parents=True)
+    module, _ = new_lab(tmp_path, "sqs-diagram-demo")
+    lab = load(module)
+    assert part_of(lab) and all(end in ACTORS or end in lab.services for flow in lab.flows for end in flow)
 
 
 def test_a_service_two_labs_use_is_one_node_of_both() -> None:
