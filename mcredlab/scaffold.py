@@ -30,12 +30,14 @@ from mcredlab.kit import Aws, Context, Finding, Lab, Text, failed, or_none, pass
 
 # Replace this example (a queue that keeps messages for one day) with the task, part by part: metadata and
 # texts, setup, criteria, the reference solution, near misses and other valid solutions. The docstring of
-# mcredlab/lab.py explains each part; `from mcredlab.kit import ...` is all a task module needs.
+# mcredlab/lab.py explains each part; `from mcredlab.kit import ...` is all a task module needs. `flows` is the
+# lab's part of its track's architecture diagram (docs/diagrams.md).
 
 lab = Lab(
     id="{lab_id}",
     track="{track}",
     services=("sqs",),
+    flows=(("app", "sqs"),),
     certs=("DVA",),
     minutes=10,
     title=Text(en="{title_en}", ja="{title_ja}"),

@@ -13,6 +13,7 @@ lab = Lab(
     id="apigw-cors",
     track="serverless",
     services=("apigateway",),
+    flows=(("user", "apigateway"),),
     certs=("DVA", "SAA", "AIF"),
     minutes=15,
     title=Text(en="Enable CORS on an API Gateway REST API", ja="API Gateway の REST API で CORS を有効にする"),

@@ -11,6 +11,7 @@ lab = Lab(
     id="apigw-lambda-bedrock",
     track="agentic-ai",
     services=("lambda", "apigateway", "bedrock", "bedrock-runtime", "iam"),
+    flows=(("user", "apigateway"), ("apigateway", "lambda"), ("lambda", "bedrock")),
     certs=("AIF", "DVA"),
     minutes=25,
     title=Text(

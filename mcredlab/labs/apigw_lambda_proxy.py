@@ -10,6 +10,7 @@ lab = Lab(
     id="apigw-lambda-proxy",
     track="serverless",
     services=("apigateway", "lambda", "iam"),
+    flows=(("user", "apigateway"), ("apigateway", "lambda")),
     certs=("DVA", "SAA", "SOA", "AIF"),
     minutes=20,
     title=Text(

@@ -13,6 +13,7 @@ lab = Lab(
     id="bedrock-agent-action-group",
     track="agentic-ai",
     services=("bedrock-agent", "lambda", "bedrock-agent-runtime", "iam"),
+    flows=(("user", "bedrock-agent"), ("bedrock-agent", "lambda")),
     certs=("AIF", "DVA"),
     minutes=20,
     title=Text(

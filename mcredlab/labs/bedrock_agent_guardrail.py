@@ -11,6 +11,7 @@ lab = Lab(
     id="bedrock-agent-guardrail",
     track="agentic-ai",
     services=("bedrock-agent", "bedrock", "bedrock-agent-runtime", "iam"),
+    flows=(("user", "bedrock-agent"), ("bedrock-agent", "bedrock")),
     certs=("AIF", "MLA"),
     minutes=15,
     title=Text(

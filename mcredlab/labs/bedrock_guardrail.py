@@ -14,6 +14,7 @@ lab = Lab(
     id="bedrock-guardrail",
     track="agentic-ai",
     services=("bedrock", "bedrock-runtime"),
+    flows=(("user", "bedrock"),),
     certs=("AIF", "MLA"),
     minutes=20,
     title=Text(

@@ -17,6 +17,7 @@ lab = Lab(
     id="bedrock-knowledge-base",
     track="agentic-ai",
     services=("bedrock-agent", "s3", "s3vectors", "bedrock-agent-runtime", "iam"),
+    flows=(("s3", "bedrock-agent"), ("bedrock-agent", "s3vectors"), ("user", "bedrock-agent")),
     certs=("AIF", "MLA"),
     minutes=20,
     title=Text(

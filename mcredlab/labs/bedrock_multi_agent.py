@@ -14,6 +14,7 @@ lab = Lab(
     id="bedrock-multi-agent",
     track="agentic-ai",
     services=("bedrock-agent", "bedrock-agent-runtime", "lambda", "iam"),
+    flows=(("user", "bedrock-agent"), ("bedrock-agent", "bedrock-agent"), ("bedrock-agent", "lambda")),
     certs=("AIF",),
     minutes=20,
     title=Text(

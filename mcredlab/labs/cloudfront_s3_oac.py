@@ -13,6 +13,7 @@ lab = Lab(
     id="cloudfront-s3-oac",
     track="serverless",
     services=("cloudfront", "s3"),
+    flows=(("user", "cloudfront"), ("cloudfront", "s3")),
     certs=("SAA", "DVA", "SOA"),
     minutes=20,
     title=Text(

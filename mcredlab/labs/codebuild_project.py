@@ -12,6 +12,7 @@ lab = Lab(
     id="codebuild-project",
     track="serverless",
     services=("codebuild", "logs", "iam"),
+    flows=(("codebuild", "logs"),),
     certs=("DVA", "DOP"),
     minutes=15,
     title=Text(

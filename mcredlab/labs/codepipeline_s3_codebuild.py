@@ -14,6 +14,7 @@ lab = Lab(
     id="codepipeline-s3-codebuild",
     track="serverless",
     services=("codepipeline", "codebuild", "s3", "iam"),
+    flows=(("developer", "s3"), ("s3", "codepipeline"), ("codepipeline", "codebuild")),
     certs=("DVA", "DOP"),
     minutes=15,
     title=Text(

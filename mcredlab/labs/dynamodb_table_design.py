@@ -13,6 +13,7 @@ lab = Lab(
     id="dynamodb-table-design",
     track="serverless",
     services=("dynamodb",),
+    flows=(("app", "dynamodb"),),
     certs=("DVA", "SAA"),
     minutes=15,
     title=Text(

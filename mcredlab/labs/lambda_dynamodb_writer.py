@@ -18,6 +18,7 @@ lab = Lab(
     id="lambda-dynamodb-writer",
     track="serverless",
     services=("lambda", "dynamodb", "iam"),
+    flows=(("lambda", "dynamodb"),),
     certs=("DVA", "SAA"),
     minutes=20,
     title=Text(

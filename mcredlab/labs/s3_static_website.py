@@ -15,6 +15,7 @@ lab = Lab(
     id="s3-static-website",
     track="serverless",
     services=("s3",),
+    flows=(("user", "s3"),),
     certs=("CLF", "SAA", "DVA", "SOA"),
     minutes=15,
     title=Text(en="Host a static website on Amazon S3", ja="Amazon S3 で静的ウェブサイトをホスティングする"),

@@ -12,6 +12,7 @@ lab = Lab(
     id="sns-sqs-fanout",
     track="serverless",
     services=("sns", "sqs"),
+    flows=(("app", "sns"), ("sns", "sqs")),
     certs=("DVA", "SAA"),
     minutes=20,
     title=Text(

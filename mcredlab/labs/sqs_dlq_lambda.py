@@ -14,6 +14,7 @@ lab = Lab(
     id="sqs-dlq-lambda",
     track="serverless",
     services=("sqs", "lambda", "iam"),
+    flows=(("app", "sqs"), ("sqs", "lambda"), ("sqs", "sqs")),
     certs=("DVA", "SAA"),
     minutes=20,
     title=Text(

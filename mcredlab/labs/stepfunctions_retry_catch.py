@@ -13,6 +13,7 @@ lab = Lab(
     id="stepfunctions-retry-catch",
     track="serverless",
     services=("stepfunctions", "lambda", "iam"),
+    flows=(("app", "stepfunctions"), ("stepfunctions", "lambda")),
     certs=("DVA", "SAA"),
     minutes=20,
     title=Text(

@@ -15,6 +15,7 @@ lab = Lab(
     id="waf-rate-limit",
     track="serverless",
     services=("wafv2", "cloudfront", "s3"),
+    flows=(("user", "wafv2"), ("wafv2", "cloudfront"), ("cloudfront", "s3")),
     certs=("SAA", "SCS", "SOA"),
     minutes=20,
     title=Text(
