@@ -30,6 +30,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 LAB = "s3-static-website"
 NOTEBOOK = "lab.ipynb"
+EXAM_NOTEBOOK = "exam.ipynb"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
 NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 # The README's picture is refreshed only when asked (MCREDLAB_UPDATE_SCREENSHOT=1), so test runs leave the tree clean.
 SCREENSHOT = ROOT / "docs" / "solved-lab-panel.png"
+EXAM_SCREENSHOT = ROOT / "docs" / "exam-panel.png"
 NEW = ".mcredlab-panel:not([data-old])"  # the panel of the latest run, once older ones are marked
 PANEL = ".mcredlab-panel"
 LAST = ".mcredlab-result-area"  # the notebook's last cell: the same clock, Check and result, live
@@ -57,16 +59,16 @@ class Lab:
             body = reply.read()
         return json.loads(body) if body else None
 
-    def wait_for_kernel(self, timeout: float = 60) -> None:
+    def wait_for_kernel(self, timeout: float = 60, notebook: str = NOTEBOOK) -> None:
         """Until the notebook's kernel is idle and the page is connected to it (the UI's idle is too early)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             for session in self.api("/api/sessions"):  # type: ignore[union-attr]
                 kernel = session["kernel"]
-                if session["path"] == NOTEBOOK and kernel["execution_state"] == "idle" and kernel["connections"] >= 1:
+                if session["path"] == notebook and kernel["execution_state"] == "idle" and kernel["connections"] >= 1:
                     return
             time.sleep(0.2)
-        raise TimeoutError(f"the kernel of {NOTEBOOK} was not idle and connected after {timeout} s")
+        raise TimeoutError(f"the kernel of {notebook} was not idle and connected after {timeout} s")
 
 
 def _write_workspace(root: Path) -> None:
@@ -78,6 +80,11 @@ def _write_workspace(root: Path) -> None:
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, root / NOTEBOOK)
+    exam = nbformat.v4.new_notebook()
+    exam.cells = [nbformat.v4.new_code_cell(
+        'import mcredlab\nexam_session = mcredlab.open_exam("sample", seed=5, lang="en")\nexam_session.panel()')]
+    exam.metadata["kernelspec"] = nb.metadata["kernelspec"]
+    nbformat.write(exam, root / EXAM_NOTEBOOK)
 
 
 @pytest.fixture
@@ -230,5 +237,72 @@ def test_lab_panel_in_jupyterlab(jupyter_lab: Lab, tmp_path: Path) -> None:
             assert "項目中" in page.locator(f"{LAST} .mcredlab-report").inner_text()
             assert page.locator(f"{PANEL} .mcredlab-check").inner_text().strip() == "チェック"
             assert "残り時間" in timer.inner_text()
+        finally:
+            browser.close()
+
+
+EXAM = ".mcredlab-exam"
+
+
+def test_exam_panel_in_jupyterlab(jupyter_lab: Lab, tmp_path: Path) -> None:
+    from mcredlab.exam import ExamSession
+    from mcredlab.labs import get_lab
+    from mcredlab.target import resolve
+
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 2200})
+            page.set_default_timeout(30_000)
+            page.goto(f"{jupyter_lab.url}/lab/tree/{EXAM_NOTEBOOK}?token={jupyter_lab.token}")
+            page.locator(".jp-NotebookPanel-toolbar").wait_for()
+            jupyter_lab.wait_for_kernel(notebook=EXAM_NOTEBOOK)
+            page.click(".jp-NotebookPanel-toolbar [data-command='notebook:restart-run-all']")
+            page.click(".jp-Dialog .jp-mod-accept")
+            timer = page.locator(f"{EXAM} .mcredlab-timer")
+            timer.wait_for()
+
+            session = ExamSession(resolve("emulator"))
+            first, second = session.tasks()
+            deadline = int(timer.get_attribute("data-deadline"))
+            assert deadline == round(session.current().deadline * 1000)
+            assert re.search(r"Time left\s*\d\d:\d\d", timer.inner_text())
+
+            # The first task is selected: its part of the diagram is lit, the rest dimmed.
+            diagram = page.locator(f"{EXAM} .mcredlab-exam-diagram")
+            page.locator(f"{EXAM} .mcredlab-exam-diagram[data-lit='{first.lab}'] g.lit").first.wait_for()
+            assert page.locator(f"{EXAM} .mcredlab-exam-diagram g.lit[data-labs~='{first.lab}']").count() >= 1
+
+            # Selecting the other task shows its text and lights its part.
+            page.click(f"{EXAM} .mcredlab-exam-task:has-text('{second.id}')")
+            page.locator(f"{EXAM} .mcredlab-exam-diagram[data-lit='{second.lab}']").wait_for()
+            page.locator(f"{EXAM} .mcredlab-task[data-task='{second.id}']").wait_for()
+            assert get_lab(second.lab).title.en in page.locator(f"{EXAM} .mcredlab-task").inner_text()
+
+            # Check colours it: not yet (red), then, once the learner's work is done, passed (green).
+            page.click(f"{EXAM} .mcredlab-check")
+            page.locator(f"{EXAM} .mcredlab-exam-task.state-failed:has-text('{second.id}')").wait_for()
+            page.locator(f"{EXAM} .mcredlab-exam-diagram g.lit.state-failed").first.wait_for()
+            assert page.locator(f"{EXAM} .mcredlab-result .mcredlab-hint").count() == 0, "hints cost: none shown"
+            attempt = session.store.attempt(second.lab, session.target.key)
+            assert attempt is not None
+            get_lab(second.lab).solve(session.target.aws(), attempt.context)
+            page.click(f"{EXAM} .mcredlab-check")
+            page.locator(f"{EXAM} .mcredlab-exam-task.state-passed:has-text('{second.id}')").wait_for()
+            page.locator(f"{EXAM} .mcredlab-exam-diagram g.lit.state-passed").first.wait_for()
+            page.mouse.move(0, 0)
+            _screenshot(page, EXAM, EXAM_SCREENSHOT if os.environ.get("MCREDLAB_UPDATE_SCREENSHOT")
+                        else tmp_path / "exam.png")
+
+            # The clock counts down, and a page reload shows the same exam and deadline.
+            before = int(timer.get_attribute("data-remaining"))
+            page.wait_for_timeout(2_200)
+            assert 0 < int(timer.get_attribute("data-remaining")) < before
+            page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+            page.reload()
+            timer.wait_for()
+            assert timer.get_attribute("data-deadline") == str(deadline)
+            assert page.locator(f"{EXAM} div.mcredlab-exam-diagram[data-lit]").count() == 1
+            page.locator(f"{EXAM} .mcredlab-exam-task.state-passed:has-text('{second.id}')").wait_for()
         finally:
             browser.close()

@@ -59,6 +59,15 @@ MARKS = {"locked": "🔒", "unchecked": "○", "failed": "✘", "passed": "✔"}
 
 EXAM_STYLE = """<style>
 .mcredlab-exam { max-width: 72em; gap: 0.5em; }
+.mcredlab-exam .widget-html-content { line-height: 1.55; }
+.mcredlab-exam .mcredlab-title { margin: 0.2em 0; font-size: 1.35em; font-weight: 600; }
+.mcredlab-exam .mcredlab-task h3 { margin: 0.3em 0; font-size: 1.1em; }
+.mcredlab-exam .mcredlab-task ol { padding-left: 1.6em; }
+.mcredlab-exam .mcredlab-task p, .mcredlab-exam .mcredlab-task li { margin: 0.3em 0; }
+.mcredlab-exam code { background: var(--jp-layout-color2, #eee); padding: 0 0.25em; border-radius: 3px; }
+.mcredlab-exam .mcredlab-resources ul { margin: 0.2em 0; padding-left: 1.6em; }
+.mcredlab-exam .mcredlab-note { color: var(--jp-ui-font-color2, #616161); font-size: 0.9em; margin-top: 0.3em; }
+.mcredlab-exam .mcredlab-error { border-left: 4px solid #c62828; background: rgba(198,40,40,0.07); padding: 0.4em 0.7em; }
 .mcredlab-exam .mcredlab-exam-body { gap: 1em; align-items: flex-start; }
 .mcredlab-exam .mcredlab-exam-tasks { min-width: 17em; gap: 0.25em; }
 .mcredlab-exam .mcredlab-exam-task { width: 100%; text-align: left; justify-content: flex-start; }
@@ -108,7 +117,7 @@ class ExamPanel(LiveBox):
         self.resources_html = w.HTML()
         self.check_button = w.Button(icon="check", button_style="primary")
         self.result_html = w.HTML()
-        self.hint_choice = w.Dropdown(layout=w.Layout(width="auto"))
+        self.hint_choice = w.Dropdown(layout=w.Layout(width="auto", min_width="22em"))
         self.hint_button = w.Button(icon="lightbulb-o")
         self.hint_html = w.HTML()
         self.finish_button = w.Button(icon="flag-checkered", button_style="warning")
@@ -118,6 +127,7 @@ class ExamPanel(LiveBox):
         task_list = w.VBox([w.HTML(), *self.task_buttons.values()]).add_class("mcredlab-exam-tasks")
         body = w.HBox([task_list, self.diagram_html]).add_class("mcredlab-exam-body")
         hints = w.HBox([self.hint_choice, self.hint_button], layout=w.Layout(flex_flow="row wrap"))
+        self.hints_row = hints
         super().__init__([header, self.timer, body, self.task_html, self.resources_html, self.check_button,
                           self.result_html, hints, self.hint_html, self.finish_button, self.score_html],
                          fallback=self._static_html, **kwargs)
@@ -269,6 +279,7 @@ class ExamPanel(LiveBox):
         self.hint_choice.description = UI["hint_for"](lang)
         self.hint_button.description = UI["hint"](lang).format(cost=HINT_COST)
         self.hint_button.disabled = not failing or over
+        self.hints_row.layout.display = "flex" if failing and not over else "none"
         self.hint_html.value = (f'<div class="mcredlab-note" data-hint="open">💡 {inline_html(self.hint_text(lang))}</div>'
                                 if self.hint_text else "")
 
