@@ -125,7 +125,9 @@ def issue_badge(record: Mapping[str, Any], out_dir: Path | str, *, salt: str | N
     Raises ``ValueError`` and writes nothing when the attempt did not pass or the record is incomplete. ``salt``
     (for the hashed recipient) is random unless given; it is stored in the assertion.
     """
-    _check_record(record)
+    problem = _record_problem(record)
+    if problem is not None:
+        raise ValueError(problem.en)
     if record["passed"] is not True:
         raise ValueError(f"attempt {record['exam_id']} did not pass, so it gets no badge")
     assertion = _assertion(record, salt if salt is not None else secrets.token_hex(16))
@@ -226,7 +228,7 @@ def _assertion(record: Mapping[str, Any], salt: str) -> dict[str, Any]:
             "type": ["Extension", "mcredlab:Attempt"],
             "examId": record["exam_id"],
             "exam": exam,
-            "title": {"en": title["en"], "ja": title["ja"]},
+            "title": {lang: title[lang] for lang in LANGS},
             "score": score,
             "total": total,
             "passMark": pass_mark,
@@ -248,24 +250,33 @@ def _task_evidence(task: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_record(record: Mapping[str, Any]) -> None:
-    """Raise ``ValueError`` naming what the attempt record lacks for a badge."""
+RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "exam_id": str, "exam": str, "title": Mapping, "learner": str, "started_at": Real, "finished_at": Real,
+    "score": Real, "total": Real, "pass_mark": Real, "passed": bool, "tasks": (list, tuple),
+}
+"""What a badge needs of an attempt record, and of what type (numbers may be int or float)."""
+
+
+def _record_problem(record: Any) -> Text | None:
+    """What the attempt record lacks for a badge, or ``None`` when it has all of it."""
     if not isinstance(record, Mapping):
-        raise ValueError(f"an attempt record is a mapping, not {type(record).__name__}")
-    expected: dict[str, type | tuple[type, ...]] = {
-        "exam_id": str, "exam": str, "title": Mapping, "learner": str, "started_at": Real, "finished_at": Real,
-        "score": Real, "total": Real, "pass_mark": Real, "passed": bool, "tasks": Sequence,
-    }
-    for key, kind in expected.items():
+        return Text(en=f"an attempt record is a mapping, not {type(record).__name__}",
+                    ja=f"受験記録がマッピングではありません（{type(record).__name__}）")
+    for key, kind in RECORD_FIELDS.items():
         value = record.get(key)
-        if not isinstance(value, kind) or (kind is Real and isinstance(value, bool)):
-            raise ValueError(f"the attempt record has no valid {key!r} (found {value!r})")
-    if not all(isinstance(record["title"].get(lang), str) and record["title"][lang] for lang in LANGS):
-        raise ValueError("the attempt record's 'title' needs an 'en' and a 'ja' text")
-    if not record["exam_id"] or not record["learner"].strip():
-        raise ValueError("the attempt record needs an 'exam_id' and a 'learner'")
+        if not isinstance(value, kind) or (kind is Real and (isinstance(value, bool) or not math.isfinite(value))):
+            return Text(en=f"the attempt record has no valid {key!r} (found {value!r})",
+                        ja=f"受験記録に有効な `{key}` がありません（値: `{value!r}`）")
+    if not all(isinstance(record["title"].get(lang), str) and record["title"][lang].strip() for lang in LANGS):
+        return Text(en="the attempt record's 'title' needs an 'en' and a 'ja' text",
+                    ja="受験記録の `title` に `en` と `ja` の両方が必要です")
+    if not record["exam_id"].strip() or not record["learner"].strip():
+        return Text(en="the attempt record needs an 'exam_id' and a 'learner'",
+                    ja="受験記録に `exam_id` と `learner` が必要です")
     if not all(isinstance(task, Mapping) for task in record["tasks"]):
-        raise ValueError("the attempt record's 'tasks' are not all mappings")
+        return Text(en="the attempt record's 'tasks' are not all mappings",
+                    ja="受験記録の `tasks` にマッピングでない項目があります")
+    return None
 
 
 def _canonical(value: Any) -> Any:
@@ -320,7 +331,7 @@ def _read_badge(path: Path) -> tuple[dict[str, Any], ElementTree.Element | None]
     """The assertion in the file at ``path``, and the SVG's root when it is an SVG badge."""
     not_a_badge = Text(
         en=f"{path.name} is not a badge: it is neither an Open Badges assertion (JSON) nor a baked SVG badge.",
-        ja=f"{path.name} はバッジではありません。Open Badges のアサーション（JSON）でも、"
+        ja=f"{path.name} はバッジではありません。オープンバッジのアサーション（JSON）でも、"
            "アサーションを埋め込んだ SVG バッジでもありません。")
     try:
         if path.stat().st_size > MAX_BADGE_BYTES:
@@ -346,13 +357,13 @@ def _read_badge(path: Path) -> tuple[dict[str, Any], ElementTree.Element | None]
     if root.tag != f"{{{SVG_NS}}}svg" or len(baked) != 1:
         raise _Mismatch(Text(
             en=f"{path.name} is not a baked badge: an SVG badge holds exactly one openbadges:assertion element.",
-            ja=f"{path.name} はバッジを埋め込んだ SVG ではありません。SVG バッジには openbadges:assertion 要素が"
+            ja=f"{path.name} はバッジを埋め込んだ SVG ではありません。SVG バッジには `openbadges:assertion` 要素が"
                "ちょうど 1 つあります。"))
     assertion = _parse_assertion(baked[0].text or "", not_a_badge)
     if baked[0].get("verify") != assertion.get("id"):
         raise _Mismatch(Text(
             en="The SVG badge's verify attribute does not name the assertion baked into it.",
-            ja="SVG バッジの verify 属性が、埋め込まれたアサーションの ID と一致しません。"))
+            ja="SVG バッジの `verify` 属性が、埋め込まれたアサーションの ID と一致しません。"))
     return assertion, root
 
 
@@ -366,17 +377,16 @@ def _parse_assertion(text: str, not_a_badge: Text) -> dict[str, Any]:
     if not isinstance(assertion.get(ATTEMPT_EXTENSION), dict) or not isinstance(assertion.get("recipient"), dict):
         raise _Mismatch(Text(
             en="This Open Badges assertion was not issued by mcredlab: it carries no attempt to check it against.",
-            ja="この Open Badges のアサーションは mcredlab が発行したものではありません。照合する受験の情報がありません。"))
+            ja="このオープンバッジのアサーションは mcredlab が発行したものではありません。照合する受験の情報がありません。"))
     return assertion
 
 
 def _compare(assertion: dict[str, Any], record: Mapping[str, Any]) -> None:
     """Raise ``_Mismatch`` at the first thing the badge claims that the record does not give."""
-    try:
-        _check_record(record)
-    except ValueError as error:
-        raise _Mismatch(Text(en=f"The attempt record cannot vouch for a badge: {error}.",
-                             ja=f"受験記録が不完全なため、バッジを検証できません（{error}）。")) from None
+    problem = _record_problem(record)
+    if problem is not None:
+        raise _Mismatch(Text(en=f"The attempt record cannot vouch for a badge: {problem.en}.",
+                             ja=f"受験記録が不完全なため、バッジを検証できません（{problem.ja}）。"))
     attempt = assertion[ATTEMPT_EXTENSION]
     claimed_name = (assertion.get("extensions:recipientProfile") or {}).get("name")
     claimed_date = str(assertion.get("issuedOn", ""))[:10]
@@ -394,13 +404,14 @@ def _compare(assertion: dict[str, Any], record: Mapping[str, Any]) -> None:
         raise _Mismatch(Text(
             en=f"The badge's hashed recipient is not {record['learner']}.",
             ja=f"バッジのハッシュ化された受領者が “{record['learner']}” ではありません。"))
-    if attempt.get("exam") != record["exam"] or attempt.get("title") != dict(record["title"]):
-        claimed = (attempt.get("title") or {}) if isinstance(attempt.get("title"), dict) else {}
+    record_title = {lang: record["title"][lang] for lang in LANGS}
+    if attempt.get("exam") != record["exam"] or attempt.get("title") != record_title:
+        claimed_title = attempt.get("title") if isinstance(attempt.get("title"), dict) else {}
+        shown, wanted = ((claimed_title, record_title) if claimed_title != record_title else
+                         ({lang: attempt.get("exam") for lang in LANGS}, {lang: record["exam"] for lang in LANGS}))
         raise _Mismatch(Text(
-            en=f"The exam on the badge (“{claimed.get('en', attempt.get('exam'))}”) is not the attempt's "
-               f"(“{record['title']['en']}”).",
-            ja=f"バッジの試験（“{claimed.get('ja', attempt.get('exam'))}”）が受験記録の試験"
-               f"（“{record['title']['ja']}”）と異なります。"))
+            en=f"The exam on the badge (“{shown.get('en')}”) is not the attempt's (“{wanted['en']}”).",
+            ja=f"バッジの試験（“{shown.get('ja')}”）が受験記録の試験（“{wanted['ja']}”）と異なります。"))
     if claimed_date != record_date:
         raise _Mismatch(Text(
             en=f"The date on the badge ({claimed_date}) is not the attempt's ({record_date}).",
@@ -545,24 +556,22 @@ def _fit(text: str, width: float, sizes: Sequence[int], lines: int, *, clip: boo
     size = sizes[-1]
     wrapped = _wrap(text, width, size, bold)[:lines]
     last = wrapped[-1]
-    while last and _text_width(last + "…", size, bold) > width:
+    while last and _text_width(last.rstrip() + "…", size, bold) > width:
         last = last[:-1]
     return size, [*wrapped[:-1], last.rstrip() + "…"]
 
 
 def _wrap(text: str, width: float, size: int, bold: bool) -> list[str]:
-    """``text`` in lines of at most ``width`` pixels, broken between words and after hyphens, or anywhere in
-    Japanese and in a word too long for a line."""
+    """``text`` in lines of at most ``width`` pixels, broken after spaces and hyphens, or anywhere in Japanese and
+    in a word too long for a line; the lines joined give back ``text``."""
     lines = [""]
-    for unit in re.findall(r"\s+|[A-Za-z0-9_.'’/@&]+-?|.", text):
-        if unit.isspace():
-            lines[-1] += " " if lines[-1] else ""
-            continue
-        for piece in [unit] if _text_width(unit, size, bold) <= width else list(unit):
-            if lines[-1].strip() and _text_width(lines[-1] + piece, size, bold) > width:
+    for unit in re.findall(r"\s+|[A-Za-z0-9_.'’/@&]+-?|.", text.strip()):
+        pieces = [unit] if unit.isspace() or _text_width(unit, size, bold) <= width else list(unit)
+        for piece in pieces:
+            if not piece.isspace() and lines[-1] and _text_width(lines[-1] + piece, size, bold) > width:
                 lines.append("")
             lines[-1] += piece
-    return [line.strip() for line in lines]
+    return lines
 
 
 def _medal(cx: float, cy: float, radius: float) -> str:
@@ -570,9 +579,10 @@ def _medal(cx: float, cy: float, radius: float) -> str:
     r = radius
     check = f"M{cx - 0.38 * r:.1f} {cy + 0.02 * r:.1f} L{cx - 0.1 * r:.1f} {cy + 0.3 * r:.1f} " \
             f"L{cx + 0.4 * r:.1f} {cy - 0.26 * r:.1f}"
-    rays = "".join(
-        f'<circle cx="{cx + 0.86 * r * math.cos(math.radians(angle)):.1f}" cy="{cy + 0.86 * r * math.sin(math.radians(angle)):.1f}" r="{0.035 * r:.1f}" '
-        f'fill="#fff3d6" opacity="0.85"/>' for angle in range(0, 360, 30))
+    studs = [(cx + 0.86 * r * math.cos(math.radians(angle)), cy + 0.86 * r * math.sin(math.radians(angle)))
+             for angle in range(0, 360, 30)]
+    rays = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{0.035 * r:.1f}" fill="#fff3d6" opacity="0.85"/>'
+                   for x, y in studs)
     return (
         f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="url(#gold)" stroke="#b86e00" stroke-width="2"/>'
         f'<circle cx="{cx}" cy="{cy}" r="{0.74 * r:.1f}" fill="#1e2a3a" stroke="#ffd58a" stroke-width="2.5"/>'
