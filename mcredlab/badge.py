@@ -147,7 +147,7 @@ def verify_badge(path: Path | str, record: Mapping[str, Any]) -> Verification:
     Never raises for a bad file or record: the result says what is wrong.
     """
     try:
-        assertion, svg = _read_badge(Path(path))
+        assertion, svg = _read_badge(Path(path))  # Path() inside: even a path of the wrong type gets a reason
         _compare(assertion, record)
         if svg is not None:
             _compare_picture(svg, assertion)
@@ -261,12 +261,12 @@ def _record_problem(record: Any) -> Text | None:
     """What the attempt record lacks for a badge, or ``None`` when it has all of it."""
     if not isinstance(record, Mapping):
         return Text(en=f"an attempt record is a mapping, not {type(record).__name__}",
-                    ja=f"受験記録がマッピングではありません（{type(record).__name__}）")
+                    ja=f"受験記録がマッピングではありません（`{type(record).__name__}`）")
     for key, kind in RECORD_FIELDS.items():
         value = record.get(key)
         if not isinstance(value, kind) or (kind is Real and (isinstance(value, bool) or not math.isfinite(value))):
             return Text(en=f"the attempt record has no valid {key!r} (found {value!r})",
-                        ja=f"受験記録に有効な `{key}` がありません（値: `{value!r}`）")
+                        ja=f"受験記録の `{key}` に有効な値がありません（`{value!r}`）")
     if not all(isinstance(record["title"].get(lang), str) and record["title"][lang].strip() for lang in LANGS):
         return Text(en="the attempt record's 'title' needs an 'en' and a 'ja' text",
                     ja="受験記録の `title` に `en` と `ja` の両方が必要です")
@@ -342,7 +342,7 @@ def _read_badge(path: Path) -> tuple[dict[str, Any], ElementTree.Element | None]
             raise _Mismatch(Text(en=f"There is no badge at {path}.", ja=f"{path} にバッジがありません。")) from None
         if isinstance(error, OSError):
             raise _Mismatch(Text(en=f"The badge {path} could not be read ({error.strerror or error}).",
-                                 ja=f"バッジ {path} を読み込めませんでした（{error.strerror or error}）。")) from None
+                                 ja=f"バッジ {path} を読み込めませんでした（{type(error).__name__}）。")) from None
         raise _Mismatch(not_a_badge) from None
     start = text.lstrip()[:1]
     if start == "{":
@@ -386,7 +386,7 @@ def _compare(assertion: dict[str, Any], record: Mapping[str, Any]) -> None:
     problem = _record_problem(record)
     if problem is not None:
         raise _Mismatch(Text(en=f"The attempt record cannot vouch for a badge: {problem.en}.",
-                             ja=f"受験記録が不完全なため、バッジを検証できません（{problem.ja}）。"))
+                             ja=f"受験記録が不完全なため、バッジを検証できません。{problem.ja}。"))
     attempt = assertion[ATTEMPT_EXTENSION]
     claimed_name = (assertion.get("extensions:recipientProfile") or {}).get("name")
     claimed_date = str(assertion.get("issuedOn", ""))[:10]
@@ -458,10 +458,10 @@ def _first_difference(found: Any, expected: Any, path: str) -> str:
 
 def _compare_picture(svg: ElementTree.Element, assertion: dict[str, Any]) -> None:
     """Raise ``_Mismatch`` when the SVG shows something other than what its baked assertion says."""
-    lang = svg.get(XML_LANG)
-    if lang not in LANGS:
-        raise _Mismatch(Text(en=f"The SVG badge does not say its language (xml:lang is {lang!r}).",
-                             ja=f"SVG バッジに言語の指定がありません（xml:lang は {lang!r}）。"))
+    lang = next((known for known in LANGS if known == svg.get(XML_LANG)), None)
+    if lang is None:
+        raise _Mismatch(Text(en=f"The SVG badge is in no language mcredlab writes (xml:lang is {svg.get(XML_LANG)!r}).",
+                             ja=f"SVG バッジの言語が mcredlab の対応する言語ではありません（xml:lang は `{svg.get(XML_LANG)!r}`）。"))
     drawn = _texts(ElementTree.fromstring(_badge_svg(_View.of(assertion, lang), lang)))
     shown = _texts(svg)
     names = {"name": Text(en="name", ja="氏名"), "exam": Text(en="exam", ja="試験"),
@@ -526,8 +526,8 @@ def _cdata_json(assertion: Mapping[str, Any]) -> str:
     return INVALID_XML.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
 
 
-def _text_width(text: str, size: float, bold: bool = False) -> float:
-    """About how wide ``text`` renders, in pixels: wide (Japanese) glyphs are one em, Latin ones narrower."""
+def _text_width(text: str, size: float) -> float:
+    """About how wide ``text`` renders in bold, in pixels: wide (Japanese) glyphs are one em, Latin ones narrower."""
     ems = 0.0
     for char in text:
         if unicodedata.east_asian_width(char) in "WF":
@@ -540,35 +540,36 @@ def _text_width(text: str, size: float, bold: bool = False) -> float:
             ems += 0.74
         else:
             ems += 0.62
-    return ems * size * (1.08 if bold else 1.0)
+    return ems * size * 1.08
 
 
-def _fit(text: str, width: float, sizes: Sequence[int], lines: int, *, clip: bool = True,
-         bold: bool = True) -> tuple[int, list[str]] | None:
+def _fit(text: str, width: float, sizes: Sequence[int], lines: int) -> tuple[int, list[str]] | None:
     """The largest font size of ``sizes`` at which ``text`` fits in ``lines`` lines of ``width`` pixels, and its
-    lines. When it fits at none: ``None``, or with ``clip`` the smallest size with the last line cut (``…``)."""
+    lines; ``None`` when it fits at none."""
     for size in sizes:
-        wrapped = _wrap(text, width, size, bold)
+        wrapped = _wrap(text, width, size)
         if len(wrapped) <= lines:
             return size, wrapped
-    if not clip:
-        return None
-    size = sizes[-1]
-    wrapped = _wrap(text, width, size, bold)[:lines]
+    return None
+
+
+def _clip(text: str, width: float, size: int, lines: int) -> tuple[int, list[str]]:
+    """``text`` in ``lines`` lines of ``width`` pixels at ``size``, the last one cut with an ellipsis."""
+    wrapped = _wrap(text, width, size)[:lines]
     last = wrapped[-1]
-    while last and _text_width(last.rstrip() + "…", size, bold) > width:
+    while last and _text_width(last.rstrip() + "…", size) > width:
         last = last[:-1]
     return size, [*wrapped[:-1], last.rstrip() + "…"]
 
 
-def _wrap(text: str, width: float, size: int, bold: bool) -> list[str]:
+def _wrap(text: str, width: float, size: int) -> list[str]:
     """``text`` in lines of at most ``width`` pixels, broken after spaces and hyphens, or anywhere in Japanese and
     in a word too long for a line; the lines joined give back ``text``."""
     lines = [""]
     for unit in re.findall(r"\s+|[A-Za-z0-9_.'’/@&]+-?|.", text.strip()):
-        pieces = [unit] if unit.isspace() or _text_width(unit, size, bold) <= width else list(unit)
+        pieces = [unit] if unit.isspace() or _text_width(unit, size) <= width else list(unit)
         for piece in pieces:
-            if not piece.isspace() and lines[-1] and _text_width(lines[-1] + piece, size, bold) > width:
+            if not piece.isspace() and lines[-1] and _text_width(lines[-1] + piece, size) > width:
                 lines.append("")
             lines[-1] += piece
     return lines
@@ -606,9 +607,9 @@ GRADIENTS = (
 def _badge_svg(view: _View, lang: Lang, *, baked: Mapping[str, Any] | None = None) -> str:
     """The badge in ``lang`` (600 × 380): learner, exam, date, score and result; ``baked`` embeds the assertion."""
     column, width = 252, 318
-    title_size, title_lines = _fit(view.title, width, (22, 20, 18, 16, 14), 2)  # type: ignore[misc]
-    name_size, name_lines = (_fit(view.name, width, (30, 28, 26, 24, 22, 20, 18), 1, clip=False)
-                             or _fit(view.name, width, (18, 16, 14), 2))  # type: ignore[misc]
+    title_size, title_lines = _fit(view.title, width, (22, 20, 18, 16), 2) or _clip(view.title, width, 14, 2)
+    name_size, name_lines = (_fit(view.name, width, (30, 28, 26, 24, 22, 20, 18), 1)
+                             or _fit(view.name, width, (18, 16), 2) or _clip(view.name, width, 14, 2))
     date = _ja_date(view.date) if lang == "ja" else view.date
     score = f"{view.score} / {view.total}"
     result = LABELS["passed" if view.passed else "not passed"](lang)
@@ -664,7 +665,7 @@ def _badge_svg(view: _View, lang: Lang, *, baked: Mapping[str, Any] | None = Non
 def _emblem_svg(exam: str) -> str:
     """The badge class's image (200 × 200): the medal and the exam, the same for every learner."""
     label = exam.upper()
-    size, _ = _fit(label, 150, (16, 14, 12, 10), 1)  # type: ignore[misc]
+    size, _ = _fit(label, 150, (16, 14, 12), 1) or _clip(label, 150, 10, 1)
     return (
         f'<svg xmlns="{SVG_NS}" width="200" height="200" viewBox="0 0 200 200">'
         f'{GRADIENTS}'

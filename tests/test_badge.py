@@ -274,6 +274,11 @@ def edit_picture(path: Path, old: str, new: str) -> None:
     path.write_text(text[:picture_start] + text[picture_start:].replace(old, new), encoding="utf-8")
 
 
+def edit_root(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(pattern, replacement, text, count=1), encoding="utf-8")
+
+
 def set_score(assertion: dict[str, Any]) -> None:
     assertion["mcredlab:attempt"]["score"] = 6.0
 
@@ -323,9 +328,13 @@ TAMPERING: dict[str, tuple[str, Callable[[BadgeFiles], Path], str, str]] = {
         "svg", lambda b: (edit_picture(b.svg["en"], ">Awarded to<", ">Revoked from<"), b.svg["en"])[1],
         "The SVG badge's text was edited: it no longer shows what its assertion says.",
         "SVG バッジの文字が編集されています。埋め込まれたアサーションの内容と一致しません。"),
+    "language of the SVG": (
+        "svg", lambda b: (edit_root(b.svg["ja"], 'xml:lang="ja"', 'xml:lang="fr"'), b.svg["ja"])[1],
+        "The SVG badge is in no language mcredlab writes (xml:lang is 'fr').",
+        "SVG バッジの言語が mcredlab の対応する言語ではありません（xml:lang は `'fr'`）。"),
     "verify attribute of the SVG": (
-        "svg", lambda b: (edit_picture(b.svg["en"], "", ""), b.svg["en"].write_text(
-            re.sub(r'verify="[^"]+"', 'verify="https://example.org/a/1"', b.svg["en"].read_text())), b.svg["en"])[2],
+        "svg", lambda b: (edit_root(b.svg["en"], r'verify="[^"]+"', 'verify="https://example.org/a/1"'),
+                          b.svg["en"])[1],
         "The SVG badge's verify attribute does not name the assertion baked into it.",
         "SVG バッジの `verify` 属性が、埋め込まれたアサーションの ID と一致しません。"),
 }
@@ -413,6 +422,7 @@ def test_a_file_that_is_not_a_badge_fails_with_a_reason_and_never_raises(
 def test_a_directory_is_not_a_badge(tmp_path: Path, record: dict[str, Any]) -> None:
     result = verify_badge(tmp_path, record)
     assert not result.ok and str(tmp_path) in result.reason.en
+    assert not ja_problems(result.reason.ja, str(tmp_path)), result.reason.ja
 
 
 def test_a_record_that_is_not_a_mapping_fails_without_raising(badge: BadgeFiles) -> None:
