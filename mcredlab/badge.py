@@ -456,18 +456,23 @@ def _first_difference(found: Any, expected: Any, path: str) -> str:
     return path or "content"
 
 
+SHOWN_FACTS: dict[str, Text] = {
+    "name": Text(en="name", ja="氏名"), "exam": Text(en="exam", ja="試験"), "date": Text(en="date", ja="日付"),
+    "score": Text(en="score", ja="スコア"), "result": Text(en="result", ja="結果"),
+}
+"""The facts an SVG badge shows, by the id of their ``<text>``."""
+
+
 def _compare_picture(svg: ElementTree.Element, assertion: dict[str, Any]) -> None:
     """Raise ``_Mismatch`` when the SVG shows something other than what its baked assertion says."""
-    lang = next((known for known in LANGS if known == svg.get(XML_LANG)), None)
+    declared = svg.get(XML_LANG)
+    lang = next((known for known in LANGS if known == declared), None)
     if lang is None:
-        raise _Mismatch(Text(en=f"The SVG badge is in no language mcredlab writes (xml:lang is {svg.get(XML_LANG)!r}).",
-                             ja=f"SVG バッジの言語が mcredlab の対応する言語ではありません（xml:lang は `{svg.get(XML_LANG)!r}`）。"))
+        raise _Mismatch(Text(en=f"The SVG badge is in no language mcredlab writes (xml:lang is {declared!r}).",
+                             ja=f"SVG バッジの言語が mcredlab の対応する言語ではありません（xml:lang は `{declared!r}`）。"))
     drawn = _texts(ElementTree.fromstring(_badge_svg(_View.of(assertion, lang), lang)))
     shown = _texts(svg)
-    names = {"name": Text(en="name", ja="氏名"), "exam": Text(en="exam", ja="試験"),
-             "date": Text(en="date", ja="日付"), "score": Text(en="score", ja="スコア"),
-             "result": Text(en="result", ja="結果")}
-    for key, label in names.items():
+    for key, label in SHOWN_FACTS.items():
         if shown.get(key) != drawn.get(key):
             raise _Mismatch(Text(
                 en=f"The {label.en} shown on the badge ({shown.get(key)}) is not the one in its assertion "
