@@ -166,6 +166,15 @@ def verify_badge(path: Path | str, record: Mapping[str, Any]) -> Verification:
            f"{_ja_date(view.date)}、{_points(record['total'])} 点中 {view.score} 点で合格）。"))
 
 
+def attempt_of(path: Path | str) -> str | None:
+    """The attempt (exam id) the badge at ``path`` claims to be for, or ``None`` when it is no readable badge."""
+    try:
+        assertion, _ = _read_badge(Path(path))
+        return str(assertion[ATTEMPT_EXTENSION]["examId"])
+    except (_Mismatch, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 # The assertion ---------------------------------------------------------------------------------------------------
 
 

@@ -681,6 +681,31 @@ def exam_finish(badge_dir: Path | None, as_json: bool, target: str | None, lang:
         click.echo(Text(en=f"badge: {path}", ja=f"バッジ: {path}")(lang))
 
 
+@exam_group.command("verify", text=Text(
+    en="Verify a badge (its JSON or either SVG) against your stored attempt record: exit 0 it matches, 1 it does not.",
+    ja="バッジ（JSON、またはいずれかの SVG）を、保存されている受験記録と照合します。一致すれば終了コード 0、"
+    "一致しなければ 1 で終了します。",
+))
+@click.argument("badge_file", metavar="FILE", type=click.Path(path_type=Path))
+@lang_option
+@learner_errors
+def exam_verify(badge_file: Path, lang: Lang) -> None:
+    from mcredlab.badge import Verification, attempt_of, verify_badge
+
+    exam_id = attempt_of(badge_file)
+    found = Store().exam_by_id(exam_id) if exam_id else None
+    if found is not None and found.result is not None:
+        verdict = verify_badge(badge_file, found.result)
+    elif exam_id is None:
+        verdict = verify_badge(badge_file, {})  # says why the file is no badge
+    else:
+        verdict = Verification(False, Text(
+            en=f"No finished attempt {exam_id} is stored here: a badge verifies only where its attempt was taken.",
+            ja=f"受験 {exam_id} の終了した記録はここに保存されていません。バッジは、受験した環境でだけ検証できます。"))
+    say(verdict.reason, lang)
+    sys.exit(0 if verdict.ok else 1)
+
+
 def _labs_dir() -> Path:
     """The notebooks: ``labs/`` of a source checkout, else a copy in ``MCREDLAB_HOME``."""
     here = Path(__file__).resolve().parent.parent / "labs"

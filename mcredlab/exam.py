@@ -76,6 +76,12 @@ EXAMS: dict[str, ExamSpec] = {
 """The exams, by the name ``mcredlab exam start`` takes."""
 
 
+def _title(name: str) -> Text:
+    """The title of the exam ``name`` (a stored exam of a name no longer listed keeps its name as title)."""
+    spec = EXAMS.get(name)
+    return spec.title if spec else Text(en=f"mcredlab exam {name}", ja=f"mcredlab 試験 {name}")
+
+
 # -- the draw ----------------------------------------------------------------------------------
 
 
@@ -383,7 +389,7 @@ class ExamSession:
         ended = self.ended_at(record)
         events = self._events(record, ended)
         results = [self.result_of(task, record, events) for task in self.tasks(record)]
-        return {"id": record.id, "exam": record.exam, "title": EXAMS[record.exam].title(self.lang),
+        return {"id": record.id, "exam": record.exam, "title": _title(record.exam)(self.lang),
                 "seed": record.seed, "started_at": record.started_at, "deadline": record.deadline,
                 "seconds_left": 0 if ended is not None else max(0, round(record.deadline - time.time())),
                 "over": ended is not None, "tasks": [r.to_dict(self.lang) for r in results]}
@@ -404,7 +410,7 @@ class ExamSession:
         events = self._events(record, ended)
         results = [self.result_of(task, record, events) for task in self.tasks(record)]
         score, total = round(sum(r.points for r in results), 2), len(results)
-        result = {"exam_id": record.id, "exam": record.exam, "title": EXAMS[record.exam].title.to_dict(),
+        result = {"exam_id": record.id, "exam": record.exam, "title": _title(record.exam).to_dict(),
                   "learner": self.store.learner, "seed": record.seed, "started_at": record.started_at,
                   "finished_at": ended, "score": score, "total": total, "pass_mark": round(PASS_MARK * total, 2),
                   "passed": score >= PASS_MARK * total - 1e-9, "hint_cost": HINT_COST,

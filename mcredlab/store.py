@@ -233,6 +233,18 @@ class Store:
                    WHERE learner=? AND target=? ORDER BY started_at DESC, rowid DESC LIMIT 1""",
                 (self.learner, target),
             ).fetchone()
+        return self._exam(row)
+
+    def exam_by_id(self, exam_id: str) -> ExamRecord | None:
+        """One of the learner's exams, by its id."""
+        with self._db() as db:
+            row = db.execute(
+                """SELECT id, exam, target, seed, tasks, started_at, deadline, finished_at, result FROM exams
+                   WHERE learner=? AND id=?""", (self.learner, exam_id)).fetchone()
+        return self._exam(row)
+
+    @staticmethod
+    def _exam(row: Any) -> ExamRecord | None:
         if row is None:
             return None
         return ExamRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7],

@@ -210,3 +210,32 @@ def test_cli_exam_start_status_check_and_finish_follow_the_contract(target: Targ
     assert not (tmp_path / "badge").exists(), "a failing attempt gets no badge"
     late = _mcredlab(target, "exam", "check", "task-1")
     assert late.returncode == 2 and "mcredlab exam finish" in late.stdout + late.stderr
+
+
+def test_cli_a_passed_exam_writes_a_badge_that_verifies_and_a_tampered_one_does_not(
+        target: Target, tmp_path: Path, exams: dict) -> None:
+    session = ExamSession(target)
+    record = session.start("quick", seed=2)
+    for task in session.tasks(record):
+        session.solve(task.id)
+    from click.testing import CliRunner
+
+    from mcredlab.cli import main
+
+    # In this process, where the test's small exam is known; the other commands run as a learner runs them.
+    finished = CliRunner().invoke(main, ["exam", "finish", "--json", "--badge", str(tmp_path / "badge")],
+                                  env=target.environ())
+    assert finished.exit_code == 0, finished.output
+    result = json.loads(finished.stdout)
+    assert result["passed"] and result["score"] == result["total"] == 2
+    files = [Path(path) for path in result["badge"]]
+    assert [path.suffix for path in files] == [".json", ".svg", ".svg"] and all(path.exists() for path in files)
+    for path in files:
+        verified = _mcredlab(target, "exam", "verify", str(path), "--lang", "ja")
+        assert verified.returncode == 0 and "一致しています" in verified.stdout, verified.stdout + verified.stderr
+    assertion = files[0]
+    assertion.write_text(assertion.read_text(encoding="utf-8").replace('"score": 2', '"score": 3'), encoding="utf-8")
+    tampered = _mcredlab(target, "exam", "verify", str(assertion))
+    assert tampered.returncode == 1 and tampered.stdout.strip()
+    stranger = _mcredlab(target, "exam", "verify", str(tmp_path / "nothing.json"))
+    assert stranger.returncode == 1
