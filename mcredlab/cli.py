@@ -14,6 +14,7 @@ import re
 import shlex
 import shutil
 import sys
+import time
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
@@ -560,7 +561,9 @@ def exam_start(name: str, tasks: int | None, seed: int | None, minutes: float | 
         click.echo(json.dumps(status, ensure_ascii=False, indent=2))
         return
     click.echo(f"{status['title']}  ({record.id}, seed {record.seed})")
-    click.echo(_clock(status["seconds_left"], lang))
+    ends = time.strftime("%H:%M", time.localtime(record.deadline))
+    click.echo(Text(en=f"{_clock(status['seconds_left'], 'en')} (ends at {ends})",
+                    ja=f"{_clock(status['seconds_left'], 'ja')}（{ends} に終了）")(lang))
     for line in _task_lines(status["tasks"], lang, states=False):
         click.echo(line)
     say(Text(en="Read a task with `mcredlab exam task task-1`; check it with `mcredlab exam check task-1`.",

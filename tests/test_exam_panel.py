@@ -68,3 +68,27 @@ def test_finish_shows_the_score_per_task_and_the_exam_survives_a_new_panel(sessi
     assert panel.finish_button.disabled and panel.timer.deadline_ms == 0
     again = ExamPanel(ExamSession(session.target, lang="ja"))
     assert 'data-score="2"' in again.score_html.value and "合格" in again.score_html.value
+
+
+def test_once_the_deadline_passes_the_panel_shows_the_result_of_the_checks_made_in_time(session: ExamSession) -> None:
+    import sqlite3
+    import time
+
+    first = session.tasks()[0]
+    session.solve(first.id)
+    with sqlite3.connect(session.store.path) as db:
+        db.execute("UPDATE exams SET deadline=? WHERE id=?", (time.time(), session.current().id))
+    panel = ExamPanel(session)
+    assert 'data-score="1" data-total="2"' in panel.score_html.value and panel.check_button.disabled
+
+
+def test_a_labs_own_panel_shows_its_part_of_the_diagram_coloured_by_its_check(target: Target) -> None:
+    from mcredlab.labs import get_lab
+    from mcredlab.session import LabSession
+
+    lab_session = LabSession(get_lab("cloudfront-s3-oac"), target)
+    lab_session.setup()
+    panel = lab_session.panel()
+    assert 'data-state="unchecked"' in panel.diagram_html.value and "CloudFront" in panel.diagram_html.value
+    panel.check_button.click()
+    assert 'class="mcredlab-lab-part" data-state="failed"' in panel.diagram_html.value

@@ -222,6 +222,9 @@ class ExamPanel(LiveBox):
     def render(self) -> None:
         lang = self.lang
         status = self.session.status()
+        if status["over"] and self.finished is None:  # the deadline passed: the result is what was checked by then
+            self.finished = self.session.finish()
+            self.timer.deadline_ms = 0
         states = {t["id"]: t["state"] for t in status["tasks"]}
         self.title_html.value = (f'{STYLE}{EXAM_STYLE}<div class="mcredlab-title">{html.escape(status["title"])}'
                                  "</div>")
@@ -230,7 +233,8 @@ class ExamPanel(LiveBox):
             button, state = self.task_buttons[task.id], states[task.id]
             lab = get_lab(task.lab)
             after = f" ↳ {UI['after'](lang).format(after=task.after)}" if task.after else ""
-            button.description = f"{MARKS[state]} {task.id}  {lab.title(lang)}"[:70]
+            link = "↳ " if task.after else ""
+            button.description = f"{link}{MARKS[state]} {task.id}  {lab.title(lang)}"[:70]
             button.tooltip = f"{task.id}: {lab.title(lang)} ({STATES[state](lang)}){after}"
             for name in [c for c in button._dom_classes if c.startswith("state-") or c in ("selected", "chained")]:
                 button.remove_class(name)

@@ -154,6 +154,7 @@ class LabPanel(LiveBox):
         )
         self.timer = Timer(session.deadline, session.lang)
         self.task_html = w.HTML()
+        self.diagram_html = w.HTML()
         self.resources_html = w.HTML()
         self.check_button = w.Button(icon="check", button_style="primary")
         self.result_html = ReportView()
@@ -163,12 +164,14 @@ class LabPanel(LiveBox):
             layout=w.Layout(justify_content="space-between", align_items="center", flex_flow="row wrap"),
         )
         super().__init__(
-            [header, self.timer, self.task_html, self.resources_html, self.check_button, self.result_html],
+            [header, self.timer, self.task_html, self.diagram_html, self.resources_html, self.check_button,
+             self.result_html],
             fallback=self._static_html,
             **kwargs,
         )
         for widget, name in [
             (self, "mcredlab-panel"), (self.language, "mcredlab-lang"), (self.task_html, "mcredlab-task-html"),
+            (self.diagram_html, "mcredlab-lab-diagram"),
             (self.check_button, "mcredlab-check"), (self.result_html, "mcredlab-result"),
             (self.summary_html, "mcredlab-bar-summary-html"),
         ]:
@@ -250,6 +253,15 @@ class LabPanel(LiveBox):
         self._forget_an_old_attempts_report()
         self.result_html.html = self._result(lang)
         self.summary_html.value = self._summary()
+        self.diagram_html.value = self._diagram(lang)
+
+    def _diagram(self, lang: Lang) -> str:
+        """The lab's part of its track's architecture diagram, coloured by the latest check."""
+        from mcredlab.diagrams import lab_part_svg
+
+        state = "unchecked" if self.report is None else ("passed" if self.report.passed else "failed")
+        svg = lab_part_svg(self.session.lab, lang, state=state)
+        return f'<div class="mcredlab-lab-part" data-state="{state}" style="max-width:36em">{svg}</div>'
 
     def _forget_an_old_attempts_report(self) -> None:
         """A report from before the current attempt began (a reset, a new attempt) is not shown."""
