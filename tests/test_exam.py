@@ -63,10 +63,11 @@ def test_the_same_seed_draws_the_same_tasks_in_the_same_order_and_other_seeds_di
     assert len({d[0] for d in draws}) > 3, "so is the order"
 
 
-def test_a_chain_is_drawn_in_its_order_right_after_the_task_it_builds_on_and_never_without_it() -> None:
-    spec = EXAMS["serverless"]
-    chained = [lab for lab in all_labs().values() if lab.track == "serverless" and lab.follows]
-    assert chained, "the serverless track has a chain (waf-rate-limit after cloudfront-s3-oac)"
+@pytest.mark.parametrize("track", ["serverless", "agentic-ai"])
+def test_a_chain_is_drawn_in_its_order_right_after_the_task_it_builds_on_and_never_without_it(track: str) -> None:
+    spec = EXAMS[track]
+    chained = [lab for lab in all_labs().values() if lab.track == track and lab.follows]
+    assert chained, f"the {track} track has a chain"
     seen_whole = 0
     for seed in range(200):
         drawn = draw(spec, seed=seed)

@@ -96,10 +96,28 @@ def setup(aws: Aws) -> Context:
     """The agent's role, the agent (prepared, no guardrail) and the guardrail with version 1."""
     role_arn = iam.ensure_role(aws, lab.id, ROLE_NAME, TRUST, inline={"invoke-models": MODEL_POLICY})
     guardrail_id = make_guardrail(aws, GUARDRAIL_NAME, topicPolicyConfig={"topicsConfig": [TOPIC]})
+    return _with_agent(aws, role_arn, GUARDRAIL_NAME, guardrail_id)
+
+
+def _with_agent(aws: Aws, role_arn: str, guardrail_name: str, guardrail_id: str) -> Context:
     agent_id = bedrock.ensure_agent(aws, lab.id, AGENT_NAME, role_arn=role_arn, model=MODEL, instruction=INSTRUCTION,
                             description="Answers the bank's customers", idleSessionTTLInSeconds=600)
-    return {"agent_name": AGENT_NAME, "agent_id": agent_id, "guardrail_name": GUARDRAIL_NAME,
+    return {"agent_name": AGENT_NAME, "agent_id": agent_id, "guardrail_name": guardrail_name,
             "guardrail_id": guardrail_id, "question": QUESTION, "question_ja": QUESTION_JA}
+
+
+@lab.setup_after("bedrock-guardrail")
+def on_the_learners_guardrail(aws: Aws, previous: Context) -> Context:
+    """In an exam after ``bedrock-guardrail``: the agent is to use the guardrail the learner built there, which
+    compliance now publishes as version 1 (if the learner has not)."""
+    guardrail_id = bedrock.find_guardrail_id(aws, previous["guardrail_name"])
+    if guardrail_id is None:  # the learner deleted it after passing: this lab's own guardrail stands in
+        return setup(aws)
+    if not bedrock.guardrail_versions(aws, guardrail_id):
+        aws.client("bedrock").create_guardrail_version(guardrailIdentifier=guardrail_id,
+                                                       description="Reviewed by compliance")
+    role_arn = iam.ensure_role(aws, lab.id, ROLE_NAME, TRUST, inline={"invoke-models": MODEL_POLICY})
+    return _with_agent(aws, role_arn, previous["guardrail_name"], guardrail_id)
 
 
 # -- what the checks read ----------------------------------------------------------------------
