@@ -240,3 +240,12 @@ def test_cli_a_passed_exam_writes_a_badge_that_verifies_and_a_tampered_one_does_
     assert tampered.returncode == 1 and tampered.stdout.strip()
     stranger = _mcredlab(target, "exam", "verify", str(tmp_path / "nothing.json"))
     assert stranger.returncode == 1
+
+
+def test_open_exam_resumes_the_exam_under_way_as_after_a_kernel_restart(target: Target, exams: dict) -> None:
+    first = exam.open_exam("quick", seed=9)
+    record = first.current()
+    again = exam.open_exam("quick", seed=1)  # a restarted kernel runs the same cell: the same exam, the same clock
+    assert again.current().id == record.id and again.current().deadline == record.deadline
+    again.finish()
+    assert exam.open_exam("quick", seed=1).current().id != record.id, "once ended, the cell starts a new exam"
