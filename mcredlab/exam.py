@@ -301,7 +301,8 @@ class ExamSession:
             if task.after is None:
                 self._lab(task).setup()
         started = time.time()
-        record = ExamRecord(id=f"{spec.id}-{seed}-{int(started)}", exam=spec.id, target=self.target.key, seed=seed,
+        exam_id = f"{spec.id}-{seed}-{int(started)}-{secrets.token_hex(2)}"  # unique even for one seed twice a second
+        record = ExamRecord(id=exam_id, exam=spec.id, target=self.target.key, seed=seed,
                             tasks=[t.to_dict() for t in drawn], started_at=started,
                             deadline=started + 60 * (spec.minutes if minutes is None else minutes))
         self.store.save_exam(record)
