@@ -131,14 +131,19 @@ def issue_badge(record: Mapping[str, Any], out_dir: Path | str, *, salt: str | N
     if record["passed"] is not True:
         raise ValueError(f"attempt {record['exam_id']} did not pass, so it gets no badge")
     assertion = _assertion(record, salt if salt is not None else secrets.token_hex(16))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = "badge-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", str(record["exam_id"])).strip(".-") or "attempt")
-    files = BadgeFiles(assertion=out / f"{stem}.json", svg={lang: out / f"{stem}.{lang}.svg" for lang in LANGS})
+    files = badge_files(record, out_dir)
+    files.assertion.parent.mkdir(parents=True, exist_ok=True)
     _write(files.assertion, json.dumps(assertion, ensure_ascii=False, indent=2) + "\n")
     for lang, path in files.svg.items():
         _write(path, _badge_svg(_View.of(assertion, lang), lang, baked=assertion))
     return files
+
+
+def badge_files(record: Mapping[str, Any], out_dir: Path | str) -> BadgeFiles:
+    """Where :func:`issue_badge` writes the badge of ``record`` in ``out_dir`` (whether or not it is there yet)."""
+    out = Path(out_dir)
+    stem = "badge-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", str(record["exam_id"])).strip(".-") or "attempt")
+    return BadgeFiles(assertion=out / f"{stem}.json", svg={lang: out / f"{stem}.{lang}.svg" for lang in LANGS})
 
 
 def verify_badge(path: Path | str, record: Mapping[str, Any]) -> Verification:

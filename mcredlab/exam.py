@@ -28,14 +28,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcredlab._text import KeepMissing, Lang, Text
+from mcredlab._text import KeepMissing, Lang, Text, check_lang
 from mcredlab.checking import Report
 from mcredlab.errors import LabError
 from mcredlab.lab import Lab
 from mcredlab.labs import all_labs, get_lab
-from mcredlab.session import LabSession
+from mcredlab.notebook import install_error_display, show_lab_error
+from mcredlab.session import LabSession, UnavailableLab
 from mcredlab.store import ExamEvent, ExamRecord, Store
-from mcredlab.target import Target
+from mcredlab.target import Target, resolve
 
 PASS_MARK = 0.7
 """The share of the total points an attempt needs to pass (5 of 6 tasks pass, 4 of 6 do not)."""
@@ -427,14 +428,16 @@ def open_exam(name: str = "sample", *, tasks: int | None = None, seed: int | Non
     >>> exam = open_exam("sample", lang="ja")   # doctest: +SKIP
     >>> exam.panel()                             # doctest: +SKIP
     """
-    from mcredlab._text import check_lang
-    from mcredlab.notebook import install_error_display
-    from mcredlab.target import resolve
-
-    install_error_display(check_lang(lang))
-    session = ExamSession(resolve(target, start_emulator=True), lang=check_lang(lang))
-    os.environ.update(session.target.environ())  # the learner's own boto3 and aws calls reach the same account
-    running = session.store.newest_exam(session.target.key)
-    if running is None or session.ended_at(running) is not None:
-        session.start(name, tasks=tasks, seed=seed, minutes=minutes)
+    in_notebook = install_error_display(check_lang(lang))
+    try:
+        session = ExamSession(resolve(target, start_emulator=True), lang=check_lang(lang))
+        os.environ.update(session.target.environ())  # the learner's own boto3 and aws calls reach the same account
+        running = session.store.newest_exam(session.target.key)
+        if running is None or session.ended_at(running) is not None:
+            session.start(name, tasks=tasks, seed=seed, minutes=minutes)
+    except LabError as error:
+        if not in_notebook:
+            raise
+        show_lab_error(error)
+        return UnavailableLab(error)  # type: ignore[return-value]
     return session

@@ -10,6 +10,7 @@ import pytest
 from mcredlab.exam import EXAMS, ExamSession, ExamSpec
 from mcredlab.target import Target
 from mcredlab.widgets.exam_panel import ExamPanel
+from tests.test_exam import _end_now
 
 CHAIN = ExamSpec("panel-chain", EXAMS["serverless"].title, labs=("cloudfront-s3-oac", "waf-rate-limit"), tasks=2)
 
@@ -66,18 +67,17 @@ def test_finish_shows_the_score_per_task_and_the_exam_survives_a_new_panel(sessi
     assert result["passed"] and result["score"] == 2
     assert 'data-passed="true" data-score="2" data-total="2"' in panel.score_html.value
     assert panel.finish_button.disabled and panel.timer.deadline_ms == 0
+    assert panel.badge_files is not None and panel.badge_files.assertion.exists()
+    assert "<svg" in panel.score_html.value, "the badge is shown"
     again = ExamPanel(ExamSession(session.target, lang="ja"))
     assert 'data-score="2"' in again.score_html.value and "合格" in again.score_html.value
+    assert again.badge_files == panel.badge_files, "a new panel shows the badge already written"
 
 
 def test_once_the_deadline_passes_the_panel_shows_the_result_of_the_checks_made_in_time(session: ExamSession) -> None:
-    import sqlite3
-    import time
-
     first = session.tasks()[0]
     session.solve(first.id)
-    with sqlite3.connect(session.store.path) as db:
-        db.execute("UPDATE exams SET deadline=? WHERE id=?", (time.time(), session.current().id))
+    _end_now(session)
     panel = ExamPanel(session)
     assert 'data-score="1" data-total="2"' in panel.score_html.value and panel.check_button.disabled
 

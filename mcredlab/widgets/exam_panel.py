@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import html
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from mcredlab._text import KeepMissing, Lang, Text, check_lang
+from mcredlab.badge import BadgeFiles, badge_files, issue_badge
 from mcredlab.checking import Report
+from mcredlab.diagrams import labs_diagram, render_svg
 from mcredlab.errors import LabError
+from mcredlab.home import home
 from mcredlab.labs import get_lab
 from mcredlab.notebook import prefer_language
 from mcredlab.render import report_html
@@ -84,12 +86,16 @@ EXAM_STYLE = """<style>
 
 
 def _diagram_svg(lab_ids: list[str], lang: Lang, lit: str | None, states: dict[str, str]) -> str:
-    """The exam's architecture diagram, or nothing when it cannot be drawn (the panel works without it)."""
-    try:
-        from mcredlab import diagrams
-    except ImportError:
-        return ""
-    return str(diagrams.render_svg(diagrams.labs_diagram(lab_ids), lang=lang, lit=lit, states=states))
+    """The exam's architecture diagram, the selected task's part lit, each part coloured by its state."""
+    return render_svg(labs_diagram(lab_ids), lang=lang, lit=lit, states=states)
+
+
+def _badge(result: dict[str, Any]) -> BadgeFiles | None:
+    """The badge of a finished exam in ``MCREDLAB_HOME/badges/<exam id>`` (written the first time), if it passed."""
+    if not result["passed"]:
+        return None
+    files = badge_files(result, home() / "badges" / str(result["exam_id"]))
+    return files if files.assertion.exists() else issue_badge(result, files.assertion.parent)
 
 
 class ExamPanel(LiveBox):
@@ -107,6 +113,7 @@ class ExamPanel(LiveBox):
         self.error: Text | None = None
         self.hint_text: Text | None = None
         self.finished: dict[str, Any] | None = record.result
+        self.badge_files: BadgeFiles | None = None
         self.title_html = w.HTML()
         self.language = w.ToggleButtons(options=[("English", "en"), ("日本語", "ja")], value=session.lang,
                                         style={"button_width": "6em"})
@@ -196,20 +203,10 @@ class ExamPanel(LiveBox):
             self.error = Text(en=error.message("en"), ja=error.message("ja"))
         self.render()
 
-    def finish(self, badge_dir: Path | None = None) -> dict[str, Any]:
+    def finish(self) -> dict[str, Any]:
         """End the exam: score, pass or fail, per task; the badge is written when passed."""
         self.finished = self.session.finish()
         self.timer.deadline_ms = 0
-        if self.finished["passed"]:
-            from mcredlab.home import home
-
-            try:
-                from mcredlab.badge import issue_badge
-
-                files = issue_badge(self.finished, badge_dir or home() / "badges" / self.finished["exam_id"])
-                self.badge_files = files
-            except ImportError:
-                pass
         self.render()
         return self.finished
 
@@ -225,6 +222,8 @@ class ExamPanel(LiveBox):
         if status["over"] and self.finished is None:  # the deadline passed: the result is what was checked by then
             self.finished = self.session.finish()
             self.timer.deadline_ms = 0
+        if self.finished is not None and self.badge_files is None:
+            self.badge_files = _badge(self.finished)
         states = {t["id"]: t["state"] for t in status["tasks"]}
         self.title_html.value = (f'{STYLE}{EXAM_STYLE}<div class="mcredlab-title">{html.escape(status["title"])}'
                                  "</div>")
@@ -302,7 +301,7 @@ class ExamPanel(LiveBox):
                 minutes="-" if t["seconds_used"] is None else f"{t['seconds_used'] / 60:.1f}")) + "</li>"
             for t in result["tasks"])
         badge = ""
-        files = getattr(self, "badge_files", None)
+        files = self.badge_files
         if files is not None:
             svg_path = files.svg.get(lang)
             badge = (f'<div class="mcredlab-badge">{svg_path.read_text(encoding="utf-8")}</div>'
